@@ -1,0 +1,15 @@
+"""Amazon Firehose server-side encryption, as AWS does it, in moto."""
+
+from .api import MockFirehoseSSE, get_controller, mock_firehose_sse
+from .controller import MODEL_NAME, Fault, FirehoseSSE, Transition
+
+__all__ = [
+    "MODEL_NAME",
+    "Fault",
+    "FirehoseSSE",
+    "MockFirehoseSSE",
+    "Transition",
+    "get_controller",
+    "mock_firehose_sse",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,145 @@
+"""``mock_firehose_sse``: decorator, class decorator and context manager."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import unittest
+from typing import Any, Callable, TypeVar, overload
+
+from moto import mock_aws
+
+from . import controller, wiring
+from .controller import FirehoseSSE
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+_SETUP_METHODS = ("setUp", "setup_method")
+
+
+class MockFirehoseSSE:
+    """moto's ``mock_aws`` with Firehose server-side encryption as AWS does it.
+
+    Starts ``mock_aws`` (or joins one that is already running, keeping its state) and puts
+    the SSE rules into moto's Firehose until it stops.
+    """
+
+    def __init__(self, **settings: Any) -> None:
+        FirehoseSSE(**settings)  # fail now, not at start, on a bad setting
+        self._settings = settings
+        self._controller: FirehoseSSE | None = None
+        self._active: list[tuple[Any, FirehoseSSE, dict[str, Any] | None]] = []
+
+    def start(self, reset: bool = True) -> FirehoseSSE:
+        """Start the mock; returns its controller. ``reset`` as in ``mock_aws().start``."""
+        if reset or self._controller is None:
+            self._controller = FirehoseSSE(**self._settings)
+        inner = mock_aws()
+        inner.start(reset=reset)
+        saved = wiring.user_transition()
+        controller.activate(self._controller)
+        wiring.install()
+        self._active.append((inner, self._controller, saved))
+        return self._controller
+
+    def stop(self, remove_data: bool = True) -> None:
+        """Stop the mock: moto's Firehose is plain moto again, and set transitions are undone."""
+        if not self._active:
+            raise RuntimeError("mock_firehose_sse: stop() called before start().")
+        inner, settings, saved = self._active.pop()
+        try:
+            wiring.uninstall()
+            controller.deactivate(settings)
+            wiring.restore_user_transition(saved)
+        finally:
+            inner.stop(remove_data=remove_data)
+
+    def __enter__(self) -> FirehoseSSE:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def __call__(self, func: _F, reset: bool = True, remove_data: bool = True) -> _F:
+        if inspect.isclass(func):
+            return self._decorate_class(func)  # type: ignore[return-value]
+        if inspect.iscoroutinefunction(func):
+
+            @functools.wraps(func)
+            async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
+                self.start(reset=reset)
+                try:
+                    return await func(*args, **kwargs)
+                finally:
+                    self.stop(remove_data=remove_data)
+
+            return async_wrapper  # type: ignore[return-value]
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            self.start(reset=reset)
+            try:
+                return func(*args, **kwargs)
+            finally:
+                self.stop(remove_data=remove_data)
+
+        return wrapper  # type: ignore[return-value]
+
+    def _decorate_class(self, klass: type) -> type:
+        """Wrap the class's methods as moto does: setUp and each test share one mock's data."""
+        user_classes = [c for c in klass.__mro__ if c not in (unittest.TestCase, object)]
+        has_setup = any(name in vars(c) for c in user_classes for name in _SETUP_METHODS)
+        for name, value in list(vars(klass).items()):
+            if name.startswith("_") or not inspect.isfunction(value):
+                continue
+            if name in _SETUP_METHODS:
+                reset, remove_data = True, False
+            elif name.startswith("test") and not has_setup:
+                reset, remove_data = True, True
+            else:
+                reset, remove_data = False, False
+            setattr(klass, name, self(value, reset=reset, remove_data=remove_data))
+        return klass
+
+
+@overload
+def mock_firehose_sse(func: _F, /) -> _F: ...
+
+
+@overload
+def mock_firehose_sse(
+    func: None = None,
+    /,
+    *,
+    max_streams_per_region: int = ...,
+    max_streams_per_key: int = ...,
+    max_encryption_changes_per_day: int = ...,
+    record_encryption_lag: float = ...,
+    lenient_keys: bool = ...,
+) -> MockFirehoseSSE: ...
+
+
+def mock_firehose_sse(func: Callable[..., Any] | None = None, /, **settings: Any) -> Any:
+    """Mock AWS with Firehose SSE rules: ``@mock_firehose_sse``, ``@mock_firehose_sse(...)``,
+    on a class, or ``with mock_firehose_sse() as sse:``.
+
+    Settings: ``max_streams_per_region`` (50), ``max_streams_per_key`` (500),
+    ``max_encryption_changes_per_day`` (25), ``record_encryption_lag`` (0 seconds),
+    ``lenient_keys`` (False: unknown KMS keys are refused).
+    """
+    mock = MockFirehoseSSE(**settings)
+    if func is None:
+        return mock
+    return mock(func)
+
+
+def get_controller() -> FirehoseSSE:
+    """The controller of the innermost active ``mock_firehose_sse``.
+
+    For decorated tests, which don't receive it. Raises ``RuntimeError`` when no mock is active.
+    """
+    if not wiring.installed():
+        raise RuntimeError(
+            "No mock_firehose_sse is active: decorate the test with @mock_firehose_sse, "
+            "or use `with mock_firehose_sse() as sse:` or the firehose_sse fixture."
+        )
+    return controller.current()

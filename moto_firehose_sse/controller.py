@@ -1,0 +1,232 @@
+"""The controller: what a test needs that AWS has no API for."""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from dataclasses import dataclass
+from typing import Any, Literal, TypedDict
+
+MODEL_NAME = "firehose::encryption"
+"""The model name of the SSE transitions in moto's state manager."""
+
+FAILURE_TYPES = frozenset(
+    {
+        "VPC_ENDPOINT_SERVICE_NAME_NOT_FOUND",
+        "VPC_INTERFACE_ENDPOINT_SERVICE_ACCESS_DENIED",
+        "RETIRE_KMS_GRANT_FAILED",
+        "CREATE_KMS_GRANT_FAILED",
+        "KMS_ACCESS_DENIED",
+        "DISABLED_KMS_KEY",
+        "INVALID_KMS_KEY",
+        "KMS_KEY_NOT_FOUND",
+        "KMS_OPT_IN_REQUIRED",
+        "CREATE_ENI_FAILED",
+        "DELETE_ENI_FAILED",
+        "SUBNET_NOT_FOUND",
+        "SECURITY_GROUP_NOT_FOUND",
+        "ENI_ACCESS_DENIED",
+        "SUBNET_ACCESS_DENIED",
+        "SECURITY_GROUP_ACCESS_DENIED",
+        "UNKNOWN_ERROR",
+    }
+)
+"""``DeliveryStreamFailureType`` values of botocore's Firehose model."""
+
+SETTINGS = (
+    "max_streams_per_region",
+    "max_streams_per_key",
+    "max_encryption_changes_per_day",
+    "record_encryption_lag",
+    "lenient_keys",
+)
+
+_DEFAULT_DETAILS = {
+    "CREATE_KMS_GRANT_FAILED": (
+        "Firehose could not create a grant on the KMS key: the credentials of the call "
+        "that started encryption are more than 6 hours old."
+    ),
+    "RETIRE_KMS_GRANT_FAILED": "Firehose could not retire its grant on the KMS key.",
+}
+
+
+class _Progression(TypedDict):
+    progression: Literal["immediate", "manual", "time"]
+
+
+class Transition(_Progression, total=False):
+    """A moto state-manager transition, e.g. ``{"progression": "manual", "times": 2}``."""
+
+    times: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Fault:
+    """An injected failure, consumed by the next enable or disable it matches."""
+
+    operation: Literal["enable", "disable"]
+    type: str
+    details: str
+    stream_name: str | None = None
+
+
+class FirehoseSSE:
+    """Settings and fault injection of an active ``mock_firehose_sse``.
+
+    Yielded by ``with mock_firehose_sse() as sse:`` and by the ``firehose_sse`` fixture.
+    Settings can be changed at any time; they apply to the next call.
+    """
+
+    max_streams_per_region: int
+    max_streams_per_key: int
+    max_encryption_changes_per_day: int
+    record_encryption_lag: float
+    lenient_keys: bool
+
+    def __init__(
+        self,
+        *,
+        max_streams_per_region: int = 50,
+        max_streams_per_key: int = 500,
+        max_encryption_changes_per_day: int = 25,
+        record_encryption_lag: float = 0.0,
+        lenient_keys: bool = False,
+    ) -> None:
+        self._faults: deque[Fault] = deque()
+        self._lock = threading.Lock()
+        self.max_streams_per_region = max_streams_per_region
+        self.max_streams_per_key = max_streams_per_key
+        self.max_encryption_changes_per_day = max_encryption_changes_per_day
+        self.record_encryption_lag = record_encryption_lag
+        self.lenient_keys = lenient_keys
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in (
+            "max_streams_per_region",
+            "max_streams_per_key",
+            "max_encryption_changes_per_day",
+        ):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a whole number of at least 1, not {value!r}")
+        elif name == "record_encryption_lag":
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or not 0 <= value < float("inf")
+            ):
+                raise ValueError(f"record_encryption_lag is in seconds, 0 or more, not {value!r}")
+            value = float(value)
+        elif name == "lenient_keys" and not isinstance(value, bool):
+            raise ValueError(f"lenient_keys must be True or False, not {value!r}")
+        super().__setattr__(name, value)
+
+    def settings(self) -> dict[str, Any]:
+        """The current settings, by name."""
+        return {name: getattr(self, name) for name in SETTINGS}
+
+    def configure(self, **settings: Any) -> None:
+        """Change several settings at once; unknown names raise ``TypeError``."""
+        unknown = set(settings) - set(SETTINGS)
+        if unknown:
+            raise TypeError(
+                f"unknown setting(s) {sorted(unknown)}; the settings are {list(SETTINGS)}"
+            )
+        for name, value in settings.items():
+            setattr(self, name, value)
+
+    # Fault injection -------------------------------------------------------------------
+
+    def fail_next_enable(
+        self,
+        type: str = "CREATE_KMS_GRANT_FAILED",
+        details: str | None = None,
+        *,
+        stream_name: str | None = None,
+    ) -> None:
+        """Make the next encryption enable (Start, or Create with SSE) end ENABLING_FAILED."""
+        self._add_fault("enable", type, details, stream_name)
+
+    def fail_next_disable(
+        self,
+        type: str = "RETIRE_KMS_GRANT_FAILED",
+        details: str | None = None,
+        *,
+        stream_name: str | None = None,
+    ) -> None:
+        """Make the next encryption disable (Stop) end DISABLING_FAILED."""
+        self._add_fault("disable", type, details, stream_name)
+
+    @property
+    def pending_faults(self) -> tuple[Fault, ...]:
+        """The injected faults not consumed yet, oldest first."""
+        with self._lock:
+            return tuple(self._faults)
+
+    def clear_faults(self) -> None:
+        """Drop every injected fault not consumed yet."""
+        with self._lock:
+            self._faults.clear()
+
+    def _add_fault(
+        self,
+        operation: Literal["enable", "disable"],
+        type: str,
+        details: str | None,
+        stream_name: str | None,
+    ) -> None:
+        if type not in FAILURE_TYPES:
+            raise ValueError(
+                f"{type!r} is not a DeliveryStreamFailureType; use one of {sorted(FAILURE_TYPES)}"
+            )
+        if details is not None and (not isinstance(details, str) or not details):
+            raise ValueError("details must be a non-empty string, or None for the default text")
+        text = details or _DEFAULT_DETAILS.get(type, f"Injected failure {type}.")
+        with self._lock:
+            self._faults.append(Fault(operation, type, text, stream_name))
+
+    def _take_fault(self, operation: str, stream_name: str) -> Fault | None:
+        with self._lock:
+            for fault in self._faults:
+                if fault.operation == operation and fault.stream_name in (None, stream_name):
+                    self._faults.remove(fault)
+                    return fault
+        return None
+
+    # Transitions -----------------------------------------------------------------------
+
+    def set_transition(self, transition: Transition) -> None:
+        """Set the ``firehose::encryption`` transition; undone when the mock exits."""
+        from moto.moto_api import state_manager
+
+        state_manager.set_transition(MODEL_NAME, dict(transition))
+
+    def unset_transition(self) -> None:
+        """Go back to the default transition (one Describe shows the in-between status)."""
+        from moto.moto_api import state_manager
+
+        state_manager.unset_transition(MODEL_NAME)
+
+    def __repr__(self) -> str:
+        settings = ", ".join(f"{k}={v!r}" for k, v in self.settings().items())
+        return f"FirehoseSSE({settings})"
+
+
+_active: list[FirehoseSSE] = []
+_DEFAULT = FirehoseSSE()
+
+
+def current() -> FirehoseSSE:
+    """The controller of the innermost active mock (defaults when none is active)."""
+    return _active[-1] if _active else _DEFAULT
+
+
+def activate(settings: FirehoseSSE) -> None:
+    _active.append(settings)
+
+
+def deactivate(settings: FirehoseSSE) -> None:
+    for index in range(len(_active) - 1, -1, -1):
+        if _active[index] is settings:
+            del _active[index]
+            return

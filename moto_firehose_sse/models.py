@@ -1,0 +1,439 @@
+"""``FirehoseSSEBackend``: moto's Firehose backend with the SSE rules applied."""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import re
+import threading
+import time
+import uuid
+from collections import Counter
+from typing import Any, Callable, TypeVar, cast
+
+from moto.firehose.models import DeliveryStream, FirehoseBackend, firehose_backends
+
+from . import controller, kms
+from .exceptions import (
+    FirehoseSSEError,
+    InvalidArgumentException,
+    InvalidKMSResourceException,
+    LimitExceededException,
+    ResourceInUseException,
+    ResourceNotFoundException,
+    ServiceUnavailableException,
+)
+from .rules import (
+    AWS_OWNED_CMK,
+    CUSTOMER_MANAGED_CMK,
+    DISABLED,
+    ENABLED,
+    ENABLING_FAILED,
+    IN_TRANSITION,
+    KEY_TYPES,
+    Key,
+    StreamEncryption,
+)
+
+try:  # moto >= 5.1
+    from moto.core.exceptions import ServiceException
+except ImportError:  # pragma: no cover - moto 5.0
+    ServiceException = None  # type: ignore[assignment,misc]
+
+NAME_PATTERN = re.compile(r"[a-zA-Z0-9_.-]{1,64}")
+STREAM_TYPES = ("DirectPut", "KinesisStreamAsSource", "MSKAsSource", "DatabaseAsSource")
+_LOCK = threading.RLock()
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _error_code(exc: BaseException) -> str | None:
+    code = getattr(exc, "error_type", None)
+    if isinstance(code, str):
+        return code
+    if ServiceException is not None and isinstance(exc, ServiceException):
+        return str(exc.code)
+    return None
+
+
+def _operation(
+    fallback: type[FirehoseSSEError], *modelled: type[FirehoseSSEError]
+) -> Callable[[_F], _F]:
+    """Run under the plugin's lock; let out only the operation's modelled errors.
+
+    moto's own errors that botocore doesn't list for the operation, and any Python
+    exception, become ``fallback`` so that ``client.exceptions.X`` still catches them.
+    """
+    names = {cls.__name__ for cls in (fallback, *modelled)}
+
+    def decorate(method: _F) -> _F:
+        @functools.wraps(method)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                with _LOCK:
+                    return method(*args, **kwargs)
+            except Exception as exc:
+                code = _error_code(exc)
+                if code in names:
+                    raise
+                if code is not None:
+                    raise fallback(str(getattr(exc, "message", exc))) from exc
+                raise fallback(
+                    f"moto-firehose-sse could not process this request ({type(exc).__name__}: "
+                    f"{exc}); please report it with the call that caused it."
+                ) from exc
+
+        return cast(_F, wrapper)
+
+    return decorate
+
+
+def _not_found(name: Any, account: str) -> ResourceNotFoundException:
+    return ResourceNotFoundException(f"Firehose {name} under account {account} not found.")
+
+
+def _check_name(name: Any) -> str:
+    if not isinstance(name, str) or NAME_PATTERN.fullmatch(name) is None:
+        raise InvalidArgumentException(
+            f"1 validation error detected: Value {name!r} at 'deliveryStreamName' failed to "
+            "satisfy constraint: Member must have length between 1 and 64 and match the "
+            "regular expression pattern [a-zA-Z0-9_.-]+"
+        )
+    return name
+
+
+def _adopt(stream: DeliveryStream) -> StreamEncryption | None:
+    """The state of a stream made by plain moto (the plugin layered on a running mock)."""
+    if stream.delivery_stream_type != "DirectPut":
+        return None
+    config = stream.delivery_stream_encryption_configuration or {}
+    if config.get("Status") != ENABLED or config.get("KeyType") not in KEY_TYPES:
+        return StreamEncryption()
+    arn = config.get("KeyARN") if config["KeyType"] == CUSTOMER_MANAGED_CMK else None
+    return StreamEncryption(ENABLED, Key(config["KeyType"], arn))
+
+
+class FirehoseSSEBackend(FirehoseBackend):
+    """moto's Firehose backend, with server-side encryption as AWS documents it.
+
+    SSE state lives in ``self.__dict__`` (created lazily, wiped by moto's ``reset()``),
+    never on moto's ``DeliveryStream`` objects, whose attributes Describe serialises.
+    """
+
+    @property
+    def _url_module(self) -> Any:
+        return importlib.import_module("moto.firehose.urls")
+
+    # State -----------------------------------------------------------------------------
+
+    @property
+    def _sse(self) -> dict[str, StreamEncryption | None]:
+        try:
+            return self.__dict__["_firehose_sse"]  # type: ignore[no-any-return]
+        except KeyError:
+            return self.__dict__.setdefault("_firehose_sse", {})  # type: ignore[no-any-return]
+
+    @property
+    def _key_users(self) -> Counter[str]:
+        try:
+            return self.__dict__["_firehose_sse_key_users"]  # type: ignore[no-any-return]
+        except KeyError:
+            return self.__dict__.setdefault("_firehose_sse_key_users", Counter())  # type: ignore[no-any-return]
+
+    def _stream(self, name: str) -> DeliveryStream:
+        stream = self.delivery_streams.get(name)
+        if stream is None:
+            raise _not_found(name, self.account_id)
+        return stream
+
+    def _encryption(self, stream: DeliveryStream, now: float) -> StreamEncryption | None:
+        """The stream's SSE state, its transition settled as of ``now``."""
+        sse = self._sse
+        name = stream.delivery_stream_name
+        if name not in sse:
+            sse[name] = _adopt(stream)
+        enc = sse[name]
+        if enc is not None and enc.pending is not None:
+            held = enc.held_keys()
+            enc.settle(self.account_id, stream.delivery_stream_arn, name, now)
+            self._track(held, enc)
+        return enc
+
+    def _track(self, held_before: tuple[str, ...], enc: StreamEncryption | None) -> None:
+        """Keep the per-key stream counts in step with what ``enc`` now holds."""
+        held_after = enc.held_keys() if enc is not None else ()
+        if held_before != held_after:
+            users = self._key_users
+            users.subtract(held_before)
+            users.update(held_after)
+
+    def _streams_using(self, ref: kms.KeyRef) -> int:
+        total = 0
+        for account in list(firehose_backends.values()):
+            backend = dict.get(account, ref.region)
+            users = getattr(backend, "__dict__", {}).get("_firehose_sse_key_users")
+            if users:
+                total += users[ref.arn]
+        return total
+
+    def _requested_key(self, config: Any) -> Key:
+        """Rules 7 and 8, and the KMS lookup: the key a Create or Start asks for."""
+        if config is None:
+            return Key(AWS_OWNED_CMK)
+        if not isinstance(config, dict):
+            raise InvalidArgumentException(
+                "DeliveryStreamEncryptionConfigurationInput must be a structure."
+            )
+        key_type, key_arn = config.get("KeyType"), config.get("KeyARN")
+        if key_type not in KEY_TYPES:
+            raise InvalidArgumentException(
+                f"KeyType {key_type!r} is not valid; it must be AWS_OWNED_CMK or CUSTOMER_MANAGED_CMK."
+            )
+        if key_type == AWS_OWNED_CMK:
+            if key_arn is not None:
+                raise InvalidArgumentException(
+                    "KeyARN must not be given with KeyType AWS_OWNED_CMK; leave it out, or use "
+                    "KeyType CUSTOMER_MANAGED_CMK for your own key."
+                )
+            return Key(AWS_OWNED_CMK)
+        if key_arn is None:
+            raise InvalidArgumentException(
+                "KeyARN is required when KeyType is CUSTOMER_MANAGED_CMK: give the ARN of a "
+                "symmetric KMS key (or alias) in the stream's account and region."
+            )
+        settings = controller.current()
+        ref = kms.resolve(key_arn, self.account_id, self.region_name, lenient=settings.lenient_keys)
+        return Key(CUSTOMER_MANAGED_CMK, key_arn, ref)
+
+    def _check_key_quota(self, key: Key, enc: StreamEncryption | None) -> None:
+        if key.ref is None or (enc is not None and key.ref.arn in enc.held_keys()):
+            return
+        limit = controller.current().max_streams_per_key
+        if self._streams_using(key.ref) >= limit:
+            raise LimitExceededException(
+                f"KMS key {key.arn} already encrypts {limit} Firehose streams, the most one "
+                "customer managed key can encrypt; use another key, or stop encryption on a "
+                "stream that uses this one."
+            )
+
+    # Operations ------------------------------------------------------------------------
+
+    @_operation(
+        InvalidArgumentException,
+        LimitExceededException,
+        ResourceInUseException,
+        InvalidKMSResourceException,
+    )
+    def create_delivery_stream(  # type: ignore[override]
+        self,
+        region: str,
+        delivery_stream_name: Any,
+        delivery_stream_type: Any,
+        kinesis_stream_source_configuration: Any,
+        encryption_input: Any,
+        *rest: Any,
+        **kw: Any,
+    ) -> str:
+        name = _check_name(delivery_stream_name)
+        stream_type = delivery_stream_type or "DirectPut"
+        if stream_type not in STREAM_TYPES:
+            raise InvalidArgumentException(
+                f"DeliveryStreamType {stream_type!r} is not valid; use one of {', '.join(STREAM_TYPES)}."
+            )
+        if name in self.delivery_streams:
+            raise ResourceInUseException(
+                f"Firehose {name} under accountId {self.account_id} already exists"
+            )
+        quota = controller.current().max_streams_per_region
+        if len(self.delivery_streams) >= quota:
+            raise LimitExceededException(
+                f"You have already consumed your firehose quota of {quota} hoses in "
+                f"{self.region_name}; delete a stream, or raise max_streams_per_region."
+            )
+        key = None
+        if encryption_input is not None:
+            if stream_type != "DirectPut":
+                raise InvalidArgumentException(
+                    "DeliveryStreamEncryptionConfigurationInput is only allowed for DirectPut "
+                    f"streams, not for a {stream_type} stream: the source encrypts its data."
+                )
+            key = self._requested_key(encryption_input)
+            self._check_key_quota(key, None)
+        arn = super().create_delivery_stream(
+            region,
+            name,
+            delivery_stream_type,
+            kinesis_stream_source_configuration,
+            None,  # type: ignore[arg-type]  # SSE state is kept by the plugin
+            *rest,
+            **kw,
+        )
+        stream = self.delivery_streams[name]
+        enc = StreamEncryption() if stream_type == "DirectPut" else None
+        self._sse[name] = enc
+        if enc is not None and key is not None:
+            enc.fault = controller.current()._take_fault("enable", name)
+            enc.finish_enable(key, self.account_id, arn, name, time.time())
+            if enc.status == ENABLING_FAILED:
+                stream.delivery_stream_status = "CREATING_FAILED"
+            self._track((), enc)
+        return arn
+
+    @_operation(ResourceNotFoundException, ResourceInUseException)
+    def delete_delivery_stream(self, delivery_stream_name: Any, *args: Any, **kwargs: Any) -> None:
+        if not isinstance(delivery_stream_name, str):
+            raise _not_found(delivery_stream_name, self.account_id)
+        super().delete_delivery_stream(delivery_stream_name, *args, **kwargs)
+        enc = self._sse.pop(delivery_stream_name, None)
+        if enc is not None:
+            self._track(enc.held_keys(), None)
+            enc.release()
+
+    @_operation(ResourceNotFoundException)
+    def describe_delivery_stream(
+        self, delivery_stream_name: Any, *args: Any, **kwargs: Any
+    ) -> dict[str, Any]:
+        if not isinstance(delivery_stream_name, str):
+            raise _not_found(delivery_stream_name, self.account_id)
+        stream = self._stream(delivery_stream_name)
+        enc = self._encryption(stream, time.time())
+        result = super().describe_delivery_stream(delivery_stream_name, *args, **kwargs)
+        description = result["DeliveryStreamDescription"]
+        if enc is None:
+            description.pop("DeliveryStreamEncryptionConfiguration", None)
+            return result
+        description["DeliveryStreamEncryptionConfiguration"] = enc.describe()
+        if stream.delivery_stream_status == "CREATING_FAILED" and enc.failure is not None:
+            description["FailureDescription"] = dict(enc.failure)
+        enc.advance()
+        return result
+
+    def _ready_for_change(self, name: Any) -> tuple[DeliveryStream, StreamEncryption, float]:
+        name = _check_name(name)
+        stream = self._stream(name)
+        now = time.time()
+        enc = self._encryption(stream, now)
+        if enc is None:
+            raise InvalidArgumentException(
+                f"Firehose {name} has source {stream.delivery_stream_type}: server-side encryption "
+                "can only be started or stopped on a DirectPut stream."
+            )
+        return stream, enc, now
+
+    def _check_not_busy(
+        self, stream: DeliveryStream, enc: StreamEncryption, operation: str
+    ) -> None:
+        if stream.delivery_stream_status != "ACTIVE":
+            raise ResourceInUseException(
+                f"Firehose {stream.delivery_stream_name} under account {self.account_id} is "
+                f"{stream.delivery_stream_status}, not ACTIVE; {operation} needs an ACTIVE stream."
+            )
+        if enc.status in IN_TRANSITION:
+            raise ResourceInUseException(
+                f"Firehose {stream.delivery_stream_name} under account {self.account_id} has "
+                f"encryption status {enc.status}; wait until DescribeDeliveryStream shows the "
+                f"transition is over before calling {operation}."
+            )
+
+    def _count_change(self, stream: DeliveryStream, enc: StreamEncryption, now: float) -> None:
+        limit = controller.current().max_encryption_changes_per_day
+        frees_at = enc.admit_change(now, limit)
+        if frees_at is not None:
+            when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(frees_at))
+            raise LimitExceededException(
+                f"Firehose {stream.delivery_stream_name} has had {limit} "
+                "StartDeliveryStreamEncryption and StopDeliveryStreamEncryption calls in the "
+                f"last 24 hours, the most allowed; the next call is accepted from {when}."
+            )
+
+    @_operation(
+        InvalidArgumentException,
+        ResourceNotFoundException,
+        ResourceInUseException,
+        LimitExceededException,
+        InvalidKMSResourceException,
+    )
+    def start_delivery_stream_encryption(self, stream_name: Any, encryption_config: Any) -> None:
+        stream, enc, now = self._ready_for_change(stream_name)
+        key = self._requested_key(encryption_config)
+        self._check_not_busy(stream, enc, "StartDeliveryStreamEncryption")
+        self._check_key_quota(key, enc)
+        self._count_change(stream, enc, now)
+        held = enc.held_keys()
+        enc.begin_enable(
+            key, controller.current()._take_fault("enable", stream.delivery_stream_name)
+        )
+        self._track(held, enc)
+
+    @_operation(
+        InvalidArgumentException,
+        ResourceNotFoundException,
+        ResourceInUseException,
+        LimitExceededException,
+    )
+    def stop_delivery_stream_encryption(self, stream_name: Any) -> None:
+        stream, enc, now = self._ready_for_change(stream_name)
+        self._check_not_busy(stream, enc, "StopDeliveryStreamEncryption")
+        self._count_change(stream, enc, now)
+        if enc.status != DISABLED:
+            enc.begin_disable(
+                controller.current()._take_fault("disable", stream.delivery_stream_name)
+            )
+
+    def _put(self, name: Any, records: Any) -> dict[str, Any]:
+        name = _check_name(name)
+        if (
+            not isinstance(records, list)
+            or not records
+            or not all(isinstance(r, dict) and "Data" in r for r in records)
+        ):
+            raise InvalidArgumentException(
+                "Records must be a list of 1 to 500 records, each with Data."
+            )
+        stream = self._stream(name)
+        if stream.delivery_stream_status != "ACTIVE":
+            raise ResourceNotFoundException(
+                f"Firehose {name} under account {self.account_id} is "
+                f"{stream.delivery_stream_status}, not ACTIVE, and takes no records."
+            )
+        now = time.time()
+        enc = self._encryption(stream, now)
+        encrypted = False
+        if enc is not None:
+            if enc.key is not None and enc.key.ref is not None:
+                error = kms.put_error(enc.key.ref)
+                if error is not None:
+                    raise error
+            encrypted = enc.encrypted(now, controller.current().record_encryption_lag)
+        try:
+            result = super().put_record_batch(name, records)
+        except RuntimeError:
+            # AWS takes the records and fails the delivery later (to a missing bucket or a
+            # dead HTTP endpoint); moto raises instead.
+            result = {
+                "FailedPutCount": 0,
+                "RequestResponses": [{"RecordId": uuid.uuid4().hex} for _ in records],
+            }
+        result["Encrypted"] = encrypted
+        return result
+
+    @_operation(
+        ServiceUnavailableException,
+        ResourceNotFoundException,
+        InvalidArgumentException,
+        InvalidKMSResourceException,
+    )
+    def put_record(self, delivery_stream_name: Any, record: Any) -> dict[str, Any]:
+        result = self._put(delivery_stream_name, [record])
+        return {
+            "RecordId": result["RequestResponses"][0]["RecordId"],
+            "Encrypted": result["Encrypted"],
+        }
+
+    @_operation(
+        ServiceUnavailableException,
+        ResourceNotFoundException,
+        InvalidArgumentException,
+        InvalidKMSResourceException,
+    )
+    def put_record_batch(self, delivery_stream_name: Any, records: Any) -> dict[str, Any]:
+        return self._put(delivery_stream_name, records)

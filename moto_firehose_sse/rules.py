@@ -1,0 +1,178 @@
+"""The SSE rules of one stream: status, keys, transitions and the daily change window."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from typing import Any
+
+from moto.moto_api._internal.managed_state_model import ManagedState
+
+from . import kms
+from .controller import MODEL_NAME, Fault
+
+AWS_OWNED_CMK = "AWS_OWNED_CMK"
+CUSTOMER_MANAGED_CMK = "CUSTOMER_MANAGED_CMK"
+KEY_TYPES = (AWS_OWNED_CMK, CUSTOMER_MANAGED_CMK)
+
+ENABLED, ENABLING, ENABLING_FAILED = "ENABLED", "ENABLING", "ENABLING_FAILED"
+DISABLED, DISABLING, DISABLING_FAILED = "DISABLED", "DISABLING", "DISABLING_FAILED"
+IN_TRANSITION = (ENABLING, DISABLING)
+
+WINDOW_SECONDS = 24 * 60 * 60
+_DONE = "DONE"
+
+
+@dataclass(frozen=True)
+class Key:
+    """A key setting as the user gave it (``arn`` is None for AWS_OWNED_CMK)."""
+
+    type: str
+    arn: str | None = None
+    ref: kms.KeyRef | None = None
+
+    def describe(self) -> dict[str, str]:
+        block = {"KeyType": self.type}
+        if self.arn is not None:
+            block["KeyARN"] = self.arn
+        return block
+
+
+class StreamEncryption:
+    """The encryption state of one DirectPut stream.
+
+    ``key`` is the key in force (records are encrypted with it); ``target`` is the key being
+    enabled, or the one whose enabling failed while no key was in force.
+    """
+
+    __slots__ = (
+        "changes",
+        "encrypted_before",
+        "failure",
+        "fault",
+        "flipped_at",
+        "grant",
+        "key",
+        "pending",
+        "status",
+        "target",
+    )
+
+    def __init__(self, status: str = DISABLED, key: Key | None = None) -> None:
+        self.status = status
+        self.key = key
+        self.target: Key | None = None
+        self.failure: dict[str, str] | None = None
+        self.grant: str | None = None
+        self.pending: ManagedState | None = None
+        self.fault: Fault | None = None
+        self.changes: deque[float] = deque()
+        self.flipped_at = float("-inf")
+        self.encrypted_before = False
+
+    # Reading -------------------------------------------------------------------------------
+
+    def describe(self) -> dict[str, Any]:
+        """The ``DeliveryStreamEncryptionConfiguration`` block."""
+        shown = self.key or self.target
+        block: dict[str, Any] = shown.describe() if shown and self.status != DISABLED else {}
+        block["Status"] = self.status
+        if self.failure is not None:
+            block["FailureDescription"] = dict(self.failure)
+        return block
+
+    def encrypted(self, now: float, lag: float) -> bool:
+        """The ``Encrypted`` flag of a put at ``now``, ``lag`` seconds behind status changes."""
+        if now - self.flipped_at < lag:
+            return self.encrypted_before
+        return self.key is not None
+
+    def held_keys(self) -> tuple[str, ...]:
+        """Customer key ARNs this stream counts against (500 streams per key)."""
+        held = [
+            k.ref.arn
+            for k in (self.key, self.target if self.status == ENABLING else None)
+            if k and k.ref
+        ]
+        return tuple(dict.fromkeys(held))
+
+    # Changes -------------------------------------------------------------------------------
+
+    def admit_change(self, now: float, limit: int) -> float | None:
+        """Count an accepted Start/Stop; or, over the limit, the time a slot frees (nothing counted)."""
+        changes = self.changes
+        while changes and changes[0] <= now - WINDOW_SECONDS:
+            changes.popleft()
+        if len(changes) >= limit:
+            return changes[len(changes) - limit] + WINDOW_SECONDS
+        changes.append(now)
+        return None
+
+    def begin_enable(self, key: Key, fault: Fault | None) -> None:
+        self.target = key
+        self.status, self.failure, self.fault = ENABLING, None, fault
+        self.pending = ManagedState(MODEL_NAME, [(ENABLING, _DONE)])
+
+    def begin_disable(self, fault: Fault | None) -> None:
+        self.status, self.failure, self.fault, self.target = DISABLING, None, fault, None
+        self.pending = ManagedState(MODEL_NAME, [(DISABLING, _DONE)])
+
+    def advance(self) -> None:
+        """One Describe has shown the in-between status."""
+        if self.pending is not None:
+            self.pending.advance()
+
+    def settle(self, account: str, stream_arn: str, stream_name: str, now: float) -> None:
+        """Finish the transition under way if the state manager says it is over."""
+        pending = self.pending
+        if pending is None or pending.status != _DONE:
+            return
+        self.pending = None
+        if self.status == ENABLING:
+            assert self.target is not None
+            self.finish_enable(self.target, account, stream_arn, stream_name, now)
+        else:
+            self._finish_disable(now)
+
+    def finish_enable(
+        self, key: Key, account: str, stream_arn: str, stream_name: str, now: float
+    ) -> None:
+        """End an enable with ``key``: ENABLED, or ENABLING_FAILED keeping the old key."""
+        fault, self.fault = self.fault, None
+        failure = (
+            (fault.type, fault.details) if fault else (key.ref and kms.problem(key.ref, account))
+        )
+        if failure:
+            self.status = ENABLING_FAILED
+            self.failure = {"Type": failure[0], "Details": failure[1]}
+            self.target = key if self.key is None else None
+            return
+        old = self.key.ref if self.key is not None else None
+        if old is not None and key.ref is not None and old.arn == key.ref.arn and self.grant:
+            grant: str | None = self.grant  # same key: its grant goes on
+        else:
+            self.release()
+            grant = kms.create_grant(key.ref, stream_arn, stream_name) if key.ref else None
+        self._flip(key, now)
+        self.grant, self.status, self.failure, self.target = grant, ENABLED, None, None
+
+    def _finish_disable(self, now: float) -> None:
+        fault, self.fault = self.fault, None
+        if fault is not None:
+            self.status = DISABLING_FAILED
+            self.failure = {"Type": fault.type, "Details": fault.details}
+            return
+        self.release()
+        self._flip(None, now)
+        self.status, self.failure = DISABLED, None
+
+    def release(self) -> None:
+        """Retire the grant (the stream stops using its key, or is deleted)."""
+        if self.key is not None and self.key.ref is not None and self.grant is not None:
+            kms.retire_grant(self.key.ref, self.grant)
+        self.grant = None
+
+    def _flip(self, key: Key | None, now: float) -> None:
+        if (key is None) != (self.key is None):
+            self.encrypted_before, self.flipped_at = self.key is not None, now
+        self.key = key

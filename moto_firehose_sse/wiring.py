@@ -1,0 +1,88 @@
+"""The wiring into moto: the one module that changes moto, and undoes every change.
+
+While installed: moto's Firehose ``BackendDict`` builds ``FirehoseSSEBackend`` (and every
+existing Firehose backend is switched to it), ``DeliveryStream.MAX_STREAMS_PER_REGION``
+follows the controller, and the ``firehose::encryption`` model is registered with moto's
+state manager. ``uninstall`` restores each of these exactly.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from moto.firehose.models import DeliveryStream, FirehoseBackend, firehose_backends
+from moto.moto_api import state_manager
+
+from . import controller
+from .controller import MODEL_NAME
+from .models import FirehoseSSEBackend
+
+DEFAULT_TRANSITION = {"progression": "manual", "times": 1}
+_STATE_KEYS = ("_firehose_sse", "_firehose_sse_key_users")
+_lock = threading.Lock()
+_depth = 0
+_saved_quota: Any = None
+
+
+class _RegionQuota:
+    """Stands for ``DeliveryStream.MAX_STREAMS_PER_REGION``: the active controller's quota."""
+
+    def __get__(self, instance: Any, owner: Any = None) -> int:
+        return controller.current().max_streams_per_region
+
+
+def _switch(source: type, target: type) -> None:
+    firehose_backends.backend = target
+    for account in list(firehose_backends.values()):
+        account.backend = target
+        for backend in list(dict.values(account)):
+            if type(backend) is source:
+                backend.__class__ = target
+                if target is FirehoseBackend:
+                    for key in _STATE_KEYS:
+                        backend.__dict__.pop(key, None)
+
+
+def install() -> None:
+    """Put the SSE rules into moto's Firehose (nested calls are counted)."""
+    global _depth, _saved_quota
+    with _lock:
+        _depth += 1
+        if _depth > 1:
+            return
+        _switch(FirehoseBackend, FirehoseSSEBackend)
+        _saved_quota = DeliveryStream.__dict__["MAX_STREAMS_PER_REGION"]
+        DeliveryStream.MAX_STREAMS_PER_REGION = _RegionQuota()  # type: ignore[assignment]
+        state_manager.register_default_transition(MODEL_NAME, transition=dict(DEFAULT_TRANSITION))
+
+
+def uninstall() -> None:
+    """Undo ``install`` once the last nested user is gone."""
+    global _depth
+    with _lock:
+        if _depth == 0:
+            return
+        _depth -= 1
+        if _depth > 0:
+            return
+        _switch(FirehoseSSEBackend, FirehoseBackend)
+        DeliveryStream.MAX_STREAMS_PER_REGION = _saved_quota
+        state_manager._default_transitions.pop(MODEL_NAME, None)
+
+
+def installed() -> bool:
+    return _depth > 0
+
+
+def user_transition() -> dict[str, Any] | None:
+    """The ``firehose::encryption`` transition a user set, if any."""
+    found = state_manager._transitions.get(MODEL_NAME)
+    return dict(found) if found is not None else None
+
+
+def restore_user_transition(saved: dict[str, Any] | None) -> None:
+    if saved is None:
+        state_manager.unset_transition(MODEL_NAME)
+    else:
+        state_manager.set_transition(MODEL_NAME, saved)
