@@ -1,0 +1,63 @@
+"""Small helpers shared by the tests: clients, streams, reading the SSE block."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/firehose"
+BUCKET_ARN = "arn:aws:s3:::firehose-sse-tests"
+
+# botocore's standard retry mode retries LimitExceededException; tests want each call once.
+NO_RETRIES = Config(retries={"total_max_attempts": 1, "mode": "standard"})
+IN_TRANSITION = ("ENABLING", "DISABLING")
+
+
+def client(service: str, region: str = REGION, **kwargs: Any) -> Any:
+    return boto3.client(service, region_name=region, config=NO_RETRIES, **kwargs)
+
+
+def create_stream(firehose: Any, name: str, **kwargs: Any) -> str:
+    """A DirectPut stream with an S3 destination (unless kwargs say otherwise); its ARN."""
+    if not any(k.endswith("DestinationConfiguration") for k in kwargs):
+        kwargs["ExtendedS3DestinationConfiguration"] = {"RoleARN": ROLE_ARN, "BucketARN": BUCKET_ARN}
+    return str(firehose.create_delivery_stream(DeliveryStreamName=name, **kwargs)["DeliveryStreamARN"])
+
+
+def create_kinesis_sourced_stream(firehose: Any, name: str) -> str:
+    return create_stream(
+        firehose,
+        name,
+        DeliveryStreamType="KinesisStreamAsSource",
+        KinesisStreamSourceConfiguration={
+            "KinesisStreamARN": f"arn:aws:kinesis:{REGION}:{ACCOUNT}:stream/source",
+            "RoleARN": ROLE_ARN,
+        },
+    )
+
+
+def description(firehose: Any, name: str) -> dict[str, Any]:
+    return dict(firehose.describe_delivery_stream(DeliveryStreamName=name)["DeliveryStreamDescription"])
+
+
+def sse(firehose: Any, name: str) -> dict[str, Any] | None:
+    """The DeliveryStreamEncryptionConfiguration block of one Describe (None if absent)."""
+    return description(firehose, name).get("DeliveryStreamEncryptionConfiguration")
+
+
+def settle(firehose: Any, name: str, limit: int = 10) -> dict[str, Any]:
+    """Describe until the encryption status is no longer ENABLING/DISABLING; the final block."""
+    for _ in range(limit):
+        block = sse(firehose, name)
+        assert block is not None
+        if block["Status"] not in IN_TRANSITION:
+            return block
+    raise AssertionError(f"{name} still in transition after {limit} describes: {block}")
+
+
+def error_code(exc: Any) -> str:
+    return str(exc.response["Error"]["Code"])
