@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
+from moto.moto_api import state_manager
 from moto.moto_api._internal.managed_state_model import ManagedState
 
 from . import kms
@@ -54,6 +56,7 @@ class StreamEncryption:
         "grant",
         "key",
         "pending",
+        "started_at",
         "status",
         "target",
     )
@@ -65,6 +68,7 @@ class StreamEncryption:
         self.failure: dict[str, str] | None = None
         self.grant: str | None = None
         self.pending: ManagedState | None = None
+        self.started_at = float("-inf")
         self.fault: Fault | None = None
         self.changes: deque[float] = deque()
         self.flipped_at = float("-inf")
@@ -112,10 +116,12 @@ class StreamEncryption:
         self.target = key
         self.status, self.failure, self.fault = ENABLING, None, fault
         self.pending = ManagedState(MODEL_NAME, [(ENABLING, _DONE)])
+        self.started_at = time.time()
 
     def begin_disable(self, fault: Fault | None) -> None:
         self.status, self.failure, self.fault, self.target = DISABLING, None, fault, None
         self.pending = ManagedState(MODEL_NAME, [(DISABLING, _DONE)])
+        self.started_at = time.time()
 
     def advance(self) -> None:
         """One Describe has shown the in-between status."""
@@ -128,6 +134,10 @@ class StreamEncryption:
         if pending is None or pending.status != _DONE:
             return
         self.pending = None
+        transition = state_manager.get_transition(MODEL_NAME)
+        if transition.get("progression") == "time":
+            # The status changed when the time was up, not when somebody first looked.
+            now = min(now, self.started_at + float(transition.get("seconds", 0)))
         if self.status == ENABLING:
             assert self.target is not None
             self.finish_enable(self.target, account, stream_arn, stream_name, now)
