@@ -9,6 +9,7 @@ state manager. ``uninstall`` restores each of these exactly.
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from typing import Any
 
 from moto.firehose.models import DeliveryStream, FirehoseBackend, firehose_backends
@@ -20,6 +21,7 @@ from .models import FirehoseSSEBackend
 
 DEFAULT_TRANSITION = {"progression": "manual", "times": 1}
 _STATE_KEYS = ("_firehose_sse", "_firehose_sse_key_users")
+_LEFT = "_firehose_sse_left"
 _lock = threading.Lock()
 _depth = 0
 _saved_quota: Any = None
@@ -40,8 +42,42 @@ def _switch(source: type, target: type) -> None:
             if type(backend) is source:
                 backend.__class__ = target
                 if target is FirehoseBackend:
-                    for key in _STATE_KEYS:
-                        backend.__dict__.pop(key, None)
+                    _leave(backend)
+                else:
+                    _rejoin(backend)
+
+
+def _leave(backend: Any) -> None:
+    """Write each stream's encryption back in plain moto's form, and keep the plugin's state
+    for the next install on the same data (setUp and test of a decorated class share it)."""
+    left: dict[str, tuple[Any, dict[str, Any] | None]] = {}
+    for name, enc in backend.__dict__.get(_STATE_KEYS[0], {}).items():
+        stream = backend.delivery_streams.get(name)
+        if stream is None:
+            continue
+        if enc is not None and enc.key is not None:
+            config = {**enc.key.describe(), "Status": "ENABLED"}
+            stream.delivery_stream_encryption_configuration = config
+        elif enc is not None and stream.delivery_stream_encryption_configuration is not None:
+            stream.delivery_stream_encryption_configuration = {"Status": "DISABLED"}
+        config = stream.delivery_stream_encryption_configuration
+        left[name] = (stream, dict(config) if config is not None else None)
+    backend.__dict__[_LEFT] = left
+
+
+def _rejoin(backend: Any) -> None:
+    """Forget the kept state of each stream that plain moto changed or deleted meanwhile."""
+    left = backend.__dict__.pop(_LEFT, {})
+    states = backend.__dict__.get(_STATE_KEYS[0], {})
+    for name in list(states):
+        kept, config = left.get(name, (None, None))
+        stream = backend.delivery_streams.get(name)
+        current = stream.delivery_stream_encryption_configuration if stream else None
+        if stream is None or stream is not kept or current != config:
+            enc = states.pop(name)
+            if enc is not None:
+                backend.__dict__.get(_STATE_KEYS[1], Counter()).subtract(enc.held_keys())
+                enc.release()
 
 
 def install() -> None:
