@@ -1,0 +1,79 @@
+"""Static checks of the public API's types: `mypy --strict tests/typing` (nox -s typing).
+
+Never run, only type-checked. An ``assert_type`` that no longer holds, or a
+``# type: ignore`` that is no longer needed (strict mode reports unused ignores), fails.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from typing_extensions import assert_type
+
+from moto_firehose_sse import (
+    Fault,
+    FirehoseSSE,
+    MockFirehoseSSE,
+    Transition,
+    get_controller,
+    mock_firehose_sse,
+)
+
+
+@mock_firehose_sse
+def bare(name: str, count: int = 1) -> list[str]:
+    return [name] * count
+
+
+@mock_firehose_sse(max_streams_per_region=600, lenient_keys=True)
+def configured(name: str) -> int:
+    return len(name)
+
+
+@mock_firehose_sse
+async def coroutine(name: str) -> str:
+    return name
+
+
+@mock_firehose_sse
+class Suite:
+    def test_it(self) -> None: ...
+
+
+def check_decorators() -> None:
+    # A bare decorator keeps the function's signature.
+    assert_type(bare("a", 2), list[str])
+    assert_type(configured("a"), int)
+    assert_type(Suite, type[Suite])
+    bare(3)  # type: ignore[arg-type]
+    configured()  # type: ignore[call-arg]
+
+
+async def check_coroutine() -> None:
+    assert_type(await coroutine("a"), str)
+
+
+def check_settings_and_context_manager() -> None:
+    mock = mock_firehose_sse(max_streams_per_key=10, record_encryption_lag=0.5)
+    assert_type(mock, MockFirehoseSSE)
+    assert_type(mock_firehose_sse(), MockFirehoseSSE)
+    mock_firehose_sse(max_streams_per_region="many")  # type: ignore[call-overload]
+    mock_firehose_sse(no_such_setting=1)  # type: ignore[call-overload]
+
+    with mock_firehose_sse() as sse:
+        assert_type(sse, FirehoseSSE)
+        assert_type(sse.max_streams_per_region, int)
+        assert_type(sse.record_encryption_lag, float)
+        assert_type(sse.lenient_keys, bool)
+        assert_type(sse.settings(), dict[str, Any])
+        assert_type(sse.pending_faults, tuple[Fault, ...])
+        sse.fail_next_enable("KMS_ACCESS_DENIED", "denied", stream_name="s")
+        sse.fail_next_disable(stream_name="s")
+        sse.set_transition({"progression": "manual", "times": 2})
+        sse.set_transition({"progression": "sometimes"})  # type: ignore[typeddict-item]
+        transition: Transition = {"progression": "time", "seconds": 10}
+        sse.set_transition(transition)
+        assert_type(get_controller(), FirehoseSSE)
+
+    assert_type(mock.start(), FirehoseSSE)
+    mock.stop()
