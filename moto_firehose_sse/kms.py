@@ -103,8 +103,9 @@ def resolve(key_arn: Any, account: str, region: str, *, lenient: bool) -> KeyRef
         key_id = _alias_target(backend, f"alias/{match['name']}")
     key = backend.keys.get(key_id) if backend is not None and key_id else None
     if key is None:
-        if lenient and key_id:
-            return KeyRef(key_arn, key_account, key_region, key_id, known=False)
+        if lenient:  # made-up key ids and alias names alike
+            name = key_id or f"alias/{match['name']}"
+            return KeyRef(key_arn, key_account, key_region, name, known=False)
         raise _not_found(key_arn, f"no such key in account {key_account}, region {key_region}.")
     if key_account != account and not _policy_allows_account(key.policy, account):
         raise InvalidKMSResourceException(
@@ -232,12 +233,20 @@ def _names_account(principal: str, account: str) -> bool:
 
 
 def _policy_denies_firehose(policy: Any, stream_account: str) -> bool:
+    """An unconditional Deny for Firehose, everyone, or the whole stream account.
+
+    Conditions can't be evaluated here, so a conditional Deny is taken not to apply; a Deny
+    naming one user or role of the account doesn't name the principal Firehose acts as.
+    """
+    root = f":iam::{stream_account}:root"
     for statement in _statements(policy):
-        if statement.get("Effect") != "Deny":
+        if statement.get("Effect") != "Deny" or statement.get("Condition"):
             continue
         aws, services = _principals(statement)
         applies = "*" in services or FIREHOSE_PRINCIPAL in services
-        applies = applies or any(_names_account(p, stream_account) for p in aws)
+        applies = applies or any(
+            p in ("*", stream_account) or (p.startswith("arn:") and p.endswith(root)) for p in aws
+        )
         if applies and any(_action_matches(statement, a) for a in _FIREHOSE_ACTIONS):
             return True
     return False
