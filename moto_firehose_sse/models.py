@@ -383,7 +383,7 @@ class FirehoseSSEBackend(FirehoseBackend):
         name = _check_name(name)
         if (
             not isinstance(records, list)
-            or not records
+            or not 1 <= len(records) <= 500
             or not all(isinstance(r, dict) and "Data" in r for r in records)
         ):
             raise InvalidArgumentException(
