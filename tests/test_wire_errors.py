@@ -69,6 +69,15 @@ def unvalidated(firehose_sse: FirehoseSSE) -> Iterator[Wire]:
     yield Wire(parameter_validation=False)
 
 
+def snapshot(client: Any) -> dict[str, Any]:
+    """Every stream of the region, as Describe shows it."""
+    names = client.list_delivery_streams(Limit=100)["DeliveryStreamNames"]
+    return {
+        name: client.describe_delivery_stream(DeliveryStreamName=name)["DeliveryStreamDescription"]
+        for name in names
+    }
+
+
 def enabling(wire: Wire, name: str) -> None:
     create_stream(wire.client, name)
     wire.client.start_delivery_stream_encryption(DeliveryStreamName=name)
@@ -262,14 +271,18 @@ CASES: list[tuple[str, Callable[[Wire], None], str, dict[str, Any], str, str]] =
 )
 def test_refusals_on_the_wire(
     wire: Wire,
+    firehose_sse: FirehoseSSE,
     setup: Callable[[Wire], None],
     method: str,
     params: dict[str, Any],
     expected: str,
     says: str,
 ) -> None:
+    firehose_sse.set_transition({"progression": "manual", "times": 10})  # snapshots don't settle
     setup(wire)
+    before = snapshot(wire.client)
     wire.refuse(method, expected, says, **params)
+    assert snapshot(wire.client) == before
 
 
 def test_limit_exceeded_on_the_wire(wire: Wire, firehose_sse: FirehoseSSE) -> None:
