@@ -1,0 +1,172 @@
+"""Fault injection for what a mock can't observe (rule 21; issue 3 point 9)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from moto_firehose_sse import Fault, FirehoseSSE, get_controller, mock_firehose_sse
+
+from .helpers import ACCOUNT, REGION, client, create_stream, description, settle, sse
+
+CMK = "CUSTOMER_MANAGED_CMK"
+
+
+def start(firehose: Any, name: str, key_arn: str | None = None) -> None:
+    config = {"KeyType": CMK, "KeyARN": key_arn} if key_arn else {"KeyType": "AWS_OWNED_CMK"}
+    firehose.start_delivery_stream_encryption(
+        DeliveryStreamName=name, DeliveryStreamEncryptionConfigurationInput=config
+    )
+
+
+def test_next_enable_fails_with_the_injected_type_once(
+    firehose_sse: FirehoseSSE, firehose: Any, kms: Any
+) -> None:
+    key_arn = kms.create_key()["KeyMetadata"]["Arn"]
+    create_stream(firehose, "f")
+    firehose_sse.fail_next_enable("CREATE_KMS_GRANT_FAILED")
+    assert [f.type for f in firehose_sse.pending_faults] == ["CREATE_KMS_GRANT_FAILED"]
+    start(firehose, "f", key_arn)
+    assert firehose_sse.pending_faults == ()
+    assert sse(firehose, "f")["Status"] == "ENABLING"
+    block = settle(firehose, "f")
+    assert block["Status"] == "ENABLING_FAILED"
+    assert block["FailureDescription"]["Type"] == "CREATE_KMS_GRANT_FAILED"
+    assert "6 hours" in block["FailureDescription"]["Details"]
+    assert kms.list_grants(KeyId=key_arn)["Grants"] == []
+    # One call per fault: the retry succeeds.
+    start(firehose, "f", key_arn)
+    assert settle(firehose, "f") == {"KeyType": CMK, "KeyARN": key_arn, "Status": "ENABLED"}
+    assert len(kms.list_grants(KeyId=key_arn)["Grants"]) == 1
+
+
+def test_injected_details_and_other_types(firehose_sse: FirehoseSSE, firehose: Any) -> None:
+    create_stream(firehose, "f")
+    firehose_sse.fail_next_enable("KMS_OPT_IN_REQUIRED", "Opt in first.")
+    start(firehose, "f")
+    assert settle(firehose, "f") == {
+        "KeyType": "AWS_OWNED_CMK",
+        "Status": "ENABLING_FAILED",
+        "FailureDescription": {"Type": "KMS_OPT_IN_REQUIRED", "Details": "Opt in first."},
+    }
+
+
+def test_next_disable_fails_and_keeps_the_key(
+    firehose_sse: FirehoseSSE, firehose: Any, kms: Any
+) -> None:
+    key_arn = kms.create_key()["KeyMetadata"]["Arn"]
+    create_stream(firehose, "f")
+    start(firehose, "f", key_arn)
+    settle(firehose, "f")
+    firehose_sse.fail_next_disable()
+    firehose.stop_delivery_stream_encryption(DeliveryStreamName="f")
+    block = settle(firehose, "f")
+    assert block["Status"] == "DISABLING_FAILED"
+    assert block["KeyARN"] == key_arn and block["KeyType"] == CMK
+    assert block["FailureDescription"]["Type"] == "RETIRE_KMS_GRANT_FAILED"
+    assert firehose.put_record(DeliveryStreamName="f", Record={"Data": b"x"})["Encrypted"]
+    assert len(kms.list_grants(KeyId=key_arn)["Grants"]) == 1
+    firehose.stop_delivery_stream_encryption(DeliveryStreamName="f")
+    assert settle(firehose, "f") == {"Status": "DISABLED"}
+
+
+def test_faults_target_a_stream_by_name(firehose_sse: FirehoseSSE, firehose: Any) -> None:
+    for name in ("a", "b"):
+        create_stream(firehose, name)
+    firehose_sse.fail_next_enable("UNKNOWN_ERROR", stream_name="b")
+    start(firehose, "a")
+    assert settle(firehose, "a")["Status"] == "ENABLED"
+    assert firehose_sse.pending_faults == (
+        Fault("enable", "UNKNOWN_ERROR", "Injected failure UNKNOWN_ERROR.", "b"),
+    )
+    start(firehose, "b")
+    assert settle(firehose, "b")["FailureDescription"]["Type"] == "UNKNOWN_ERROR"
+
+
+def test_faults_are_consumed_in_order_and_by_operation(
+    firehose_sse: FirehoseSSE, firehose: Any
+) -> None:
+    create_stream(firehose, "f")
+    firehose_sse.fail_next_disable()
+    firehose_sse.fail_next_enable("UNKNOWN_ERROR")
+    firehose_sse.fail_next_enable("CREATE_KMS_GRANT_FAILED")
+    start(firehose, "f")  # takes the first enable fault; the disable fault waits
+    assert settle(firehose, "f")["FailureDescription"]["Type"] == "UNKNOWN_ERROR"
+    start(firehose, "f")
+    assert settle(firehose, "f")["FailureDescription"]["Type"] == "CREATE_KMS_GRANT_FAILED"
+    assert [f.operation for f in firehose_sse.pending_faults] == ["disable"]
+    firehose_sse.clear_faults()
+    start(firehose, "f")
+    assert settle(firehose, "f")["Status"] == "ENABLED"
+
+
+def test_refused_call_does_not_consume_the_fault(firehose_sse: FirehoseSSE, firehose: Any) -> None:
+    create_stream(firehose, "f")
+    firehose_sse.fail_next_enable()
+    with pytest.raises(firehose.exceptions.InvalidKMSResourceException):
+        start(firehose, "f", f"arn:aws:kms:{REGION}:{ACCOUNT}:alias/none")
+    assert len(firehose_sse.pending_faults) == 1
+
+
+def test_fault_on_create_makes_it_creating_failed(
+    firehose_sse: FirehoseSSE, firehose: Any, kms: Any
+) -> None:
+    key_arn = kms.create_key()["KeyMetadata"]["Arn"]
+    firehose_sse.fail_next_enable()
+    create_stream(
+        firehose,
+        "new",
+        DeliveryStreamEncryptionConfigurationInput={"KeyType": CMK, "KeyARN": key_arn},
+    )
+    stream = description(firehose, "new")
+    assert stream["DeliveryStreamStatus"] == "CREATING_FAILED"
+    assert stream["FailureDescription"]["Type"] == "CREATE_KMS_GRANT_FAILED"
+    assert kms.list_grants(KeyId=key_arn)["Grants"] == []
+
+
+def test_fault_on_a_key_change_keeps_the_old_key_and_grant(
+    firehose_sse: FirehoseSSE, firehose: Any, kms: Any
+) -> None:
+    old = kms.create_key()["KeyMetadata"]["Arn"]
+    new = kms.create_key()["KeyMetadata"]["Arn"]
+    create_stream(firehose, "f")
+    start(firehose, "f", old)
+    settle(firehose, "f")
+    firehose_sse.fail_next_enable()
+    start(firehose, "f", new)
+    block = settle(firehose, "f")
+    assert (block["Status"], block["KeyARN"]) == ("ENABLING_FAILED", old)
+    assert len(kms.list_grants(KeyId=old)["Grants"]) == 1
+    assert kms.list_grants(KeyId=new)["Grants"] == []
+
+
+@pytest.mark.parametrize("bad", ["NOT_A_TYPE", "create_kms_grant_failed", ""])
+def test_unknown_failure_type_is_a_value_error(firehose_sse: FirehoseSSE, bad: str) -> None:
+    with pytest.raises(ValueError, match="DeliveryStreamFailureType"):
+        firehose_sse.fail_next_enable(bad)
+    with pytest.raises(ValueError, match="DeliveryStreamFailureType"):
+        firehose_sse.fail_next_disable(bad)
+    with pytest.raises(ValueError, match="details"):
+        firehose_sse.fail_next_enable("UNKNOWN_ERROR", "")
+    assert firehose_sse.pending_faults == ()
+
+
+@mock_firehose_sse
+def test_decorated_test_reaches_the_controller() -> None:
+    firehose = client("firehose")
+    create_stream(firehose, "f")
+    get_controller().fail_next_enable()
+    start(firehose, "f")
+    assert settle(firehose, "f")["FailureDescription"]["Type"] == "CREATE_KMS_GRANT_FAILED"
+
+
+def test_faults_do_not_outlive_the_mock() -> None:
+    with mock_firehose_sse() as first:
+        first.fail_next_enable()
+    with mock_firehose_sse() as second:
+        assert second.pending_faults == ()
+        firehose = client("firehose")
+        create_stream(firehose, "f")
+        start(firehose, "f")
+        assert settle(firehose, "f")["Status"] == "ENABLED"

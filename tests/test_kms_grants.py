@@ -1,0 +1,136 @@
+"""Firehose's grants on customer managed keys, seen through ``kms.list_grants`` (rules 19
+and 27; issue 3 point 5)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .helpers import create_stream, settle, sse
+
+CMK = "CUSTOMER_MANAGED_CMK"
+FIREHOSE = "firehose.amazonaws.com"
+
+
+def start_cmk(firehose: Any, name: str, key_arn: str) -> None:
+    firehose.start_delivery_stream_encryption(
+        DeliveryStreamName=name,
+        DeliveryStreamEncryptionConfigurationInput={"KeyType": CMK, "KeyARN": key_arn},
+    )
+
+
+def grants(kms: Any, key_arn: str) -> list[dict[str, Any]]:
+    return list(kms.list_grants(KeyId=key_arn)["Grants"])
+
+
+def encrypted_stream(firehose: Any, kms: Any, name: str, key_arn: str | None = None) -> str:
+    """A stream ENABLED with a customer key (a new one unless given); the key ARN."""
+    key_arn = key_arn or kms.create_key()["KeyMetadata"]["Arn"]
+    create_stream(firehose, name)
+    start_cmk(firehose, name, key_arn)
+    assert settle(firehose, name)["Status"] == "ENABLED"
+    return key_arn
+
+
+def test_grant_names_firehose_with_the_operations_it_needs(firehose: Any, kms: Any) -> None:
+    key = kms.create_key()["KeyMetadata"]
+    create_stream(firehose, "granted")
+    start_cmk(firehose, "granted", key["Arn"])
+    assert sse(firehose, "granted")["Status"] == "ENABLING"
+    assert grants(kms, key["Arn"]) == []  # the grant comes with the completed enable
+    settle(firehose, "granted")
+    [grant] = grants(kms, key["Arn"])
+    assert grant["KeyId"] in (key["KeyId"], key["Arn"])
+    assert grant["GranteePrincipal"] == FIREHOSE
+    assert grant["RetiringPrincipal"] == FIREHOSE
+    assert {"Encrypt", "Decrypt", "GenerateDataKey"} <= set(grant["Operations"])
+    assert "granted" in grant["Name"]
+    # The same grant is listed by key id.
+    assert grants(kms, key["KeyId"]) == [grant]
+
+
+def test_one_live_grant_per_stream_sharing_a_key(firehose: Any, kms: Any) -> None:
+    key_arn = kms.create_key()["KeyMetadata"]["Arn"]
+    names = ["share-1", "share-2", "share-3"]
+    for name in names:
+        encrypted_stream(firehose, kms, name, key_arn)
+    listed = grants(kms, key_arn)
+    assert len(listed) == 3
+    assert len({g["GrantId"] for g in listed}) == 3
+    assert sorted(n for g in listed for n in names if g["Name"].endswith(n)) == names
+    # Restarting with the same key keeps one grant per stream.
+    start_cmk(firehose, "share-2", key_arn)
+    settle(firehose, "share-2")
+    assert {g["GrantId"] for g in grants(kms, key_arn)} == {g["GrantId"] for g in listed}
+    firehose.delete_delivery_stream(DeliveryStreamName="share-1")
+    assert len(grants(kms, key_arn)) == 2
+
+
+def test_key_change_retires_the_old_grant_when_it_completes(firehose: Any, kms: Any) -> None:
+    old = encrypted_stream(firehose, kms, "rotate")
+    new = kms.create_key()["KeyMetadata"]["Arn"]
+    start_cmk(firehose, "rotate", new)
+    assert sse(firehose, "rotate")["Status"] == "ENABLING"
+    assert len(grants(kms, old)) == 1  # still in force while ENABLING
+    assert grants(kms, new) == []
+    settle(firehose, "rotate")
+    assert grants(kms, old) == []
+    assert len(grants(kms, new)) == 1
+
+
+def test_switch_to_aws_owned_key_retires_the_grant(firehose: Any, kms: Any) -> None:
+    key_arn = encrypted_stream(firehose, kms, "to-owned")
+    firehose.start_delivery_stream_encryption(
+        DeliveryStreamName="to-owned",
+        DeliveryStreamEncryptionConfigurationInput={"KeyType": "AWS_OWNED_CMK"},
+    )
+    assert len(grants(kms, key_arn)) == 1
+    assert settle(firehose, "to-owned") == {"KeyType": "AWS_OWNED_CMK", "Status": "ENABLED"}
+    assert grants(kms, key_arn) == []
+
+
+def test_stop_retires_the_grant_once_disabled(firehose: Any, kms: Any) -> None:
+    key_arn = encrypted_stream(firehose, kms, "stop")
+    firehose.stop_delivery_stream_encryption(DeliveryStreamName="stop")
+    assert sse(firehose, "stop")["Status"] == "DISABLING"
+    assert len(grants(kms, key_arn)) == 1  # records are encrypted until DISABLED
+    assert settle(firehose, "stop") == {"Status": "DISABLED"}
+    assert grants(kms, key_arn) == []
+
+
+def test_delete_retires_the_grant(firehose: Any, kms: Any) -> None:
+    key_arn = encrypted_stream(firehose, kms, "gone")
+    firehose.delete_delivery_stream(DeliveryStreamName="gone")
+    assert grants(kms, key_arn) == []
+
+
+def test_delete_while_changing_key_retires_the_grant_in_force(firehose: Any, kms: Any) -> None:
+    old = encrypted_stream(firehose, kms, "gone-mid")
+    new = kms.create_key()["KeyMetadata"]["Arn"]
+    start_cmk(firehose, "gone-mid", new)
+    firehose.delete_delivery_stream(DeliveryStreamName="gone-mid")
+    assert grants(kms, old) == []
+    assert grants(kms, new) == []
+
+
+def test_grant_of_a_user_stays_when_firehose_retires_its_own(firehose: Any, kms: Any) -> None:
+    key_arn = kms.create_key()["KeyMetadata"]["Arn"]
+    mine = kms.create_grant(
+        KeyId=key_arn, GranteePrincipal="arn:aws:iam::123456789012:role/app", Operations=["Decrypt"]
+    )["GrantId"]
+    encrypted_stream(firehose, kms, "coexist", key_arn)
+    assert len(grants(kms, key_arn)) == 2
+    firehose.delete_delivery_stream(DeliveryStreamName="coexist")
+    assert [g["GrantId"] for g in grants(kms, key_arn)] == [mine]
+
+
+def test_disabling_failed_keeps_the_grant(firehose_sse: Any, firehose: Any, kms: Any) -> None:
+    key_arn = encrypted_stream(firehose, kms, "stuck")
+    firehose_sse.fail_next_disable()
+    firehose.stop_delivery_stream_encryption(DeliveryStreamName="stuck")
+    block = settle(firehose, "stuck")
+    assert block["Status"] == "DISABLING_FAILED"
+    assert block["KeyARN"] == key_arn
+    assert len(grants(kms, key_arn)) == 1
+    firehose.stop_delivery_stream_encryption(DeliveryStreamName="stuck")
+    assert settle(firehose, "stuck") == {"Status": "DISABLED"}
+    assert grants(kms, key_arn) == []

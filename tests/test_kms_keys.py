@@ -1,0 +1,226 @@
+"""Which KMS keys a stream can use: resolution by key ARN and alias ARN, and the refusals
+(rules 16 and 17; issue 3 points 1 and 2)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import boto3
+import pytest
+
+from .helpers import ACCOUNT, NO_RETRIES, REGION, client, create_stream, error_code, settle, sse
+
+OTHER_ACCOUNT = "111122223333"
+
+
+def other_account_client(service: str, account: str = OTHER_ACCOUNT) -> Any:
+    """A client of ``account``, through an assumed role (moto maps it to that account)."""
+    role = f"arn:aws:iam::{account}:role/other-account"
+    creds = client("sts").assume_role(RoleArn=role, RoleSessionName="tests")["Credentials"]
+    return boto3.client(
+        service,
+        region_name=REGION,
+        config=NO_RETRIES,
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+    )
+
+
+def key_policy(owner: str, *statements: dict[str, Any]) -> str:
+    """A key policy: the owner account administers the key, then ``statements``."""
+    admin = {
+        "Sid": "Owner",
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{owner}:root"},
+        "Action": "kms:*",
+        "Resource": "*",
+    }
+    return json.dumps({"Version": "2012-10-17", "Statement": [admin, *statements]})
+
+
+def sharing_policy(owner: str, user: str) -> str:
+    """A key policy that lets account ``user`` use the key for Firehose."""
+    use = [
+        "kms:Encrypt",
+        "kms:Decrypt",
+        "kms:GenerateDataKey*",
+        "kms:CreateGrant",
+        "kms:DescribeKey",
+    ]
+    return key_policy(
+        owner,
+        {
+            "Sid": "Use by the stream account",
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{user}:root"},
+            "Action": use,
+            "Resource": "*",
+        },
+    )
+
+
+def start_cmk(firehose: Any, name: str, key_arn: str) -> None:
+    firehose.start_delivery_stream_encryption(
+        DeliveryStreamName=name,
+        DeliveryStreamEncryptionConfigurationInput={
+            "KeyType": "CUSTOMER_MANAGED_CMK",
+            "KeyARN": key_arn,
+        },
+    )
+
+
+def refused(firehose: Any, name: str, key_arn: str) -> Any:
+    """Start with ``key_arn``, which must be refused at call time; the ClientError."""
+    with pytest.raises(firehose.exceptions.ClientError) as caught:
+        start_cmk(firehose, name, key_arn)
+    return caught.value
+
+
+def assert_kms_refusal(firehose: Any, key_arn: str, kms_code: str) -> None:
+    """Start on a new, never encrypted stream is refused with ``kms_code``; nothing changes."""
+    create_stream(firehose, "refused")
+    error = refused(firehose, "refused", key_arn)
+    assert error_code(error) == "InvalidKMSResourceException"
+    assert error.response["code"] == kms_code
+    assert key_arn in error.response["Error"]["Message"]
+    assert sse(firehose, "refused") == {"Status": "DISABLED"}
+
+
+def test_key_arn_resolves_to_an_enabled_stream(firehose: Any, kms: Any) -> None:
+    key_arn = kms.create_key()["KeyMetadata"]["Arn"]
+    create_stream(firehose, "by-key")
+    start_cmk(firehose, "by-key", key_arn)
+    assert settle(firehose, "by-key") == {
+        "KeyType": "CUSTOMER_MANAGED_CMK",
+        "KeyARN": key_arn,
+        "Status": "ENABLED",
+    }
+
+
+def test_alias_arn_resolves_to_its_target_key(firehose: Any, kms: Any) -> None:
+    key = kms.create_key()["KeyMetadata"]
+    kms.create_alias(AliasName="alias/firehose-sse", TargetKeyId=key["KeyId"])
+    alias_arn = f"arn:aws:kms:{REGION}:{ACCOUNT}:alias/firehose-sse"
+    create_stream(firehose, "by-alias")
+    start_cmk(firehose, "by-alias", alias_arn)
+    # [ours] Describe shows the ARN as given; the grant is on the key the alias names.
+    assert settle(firehose, "by-alias") == {
+        "KeyType": "CUSTOMER_MANAGED_CMK",
+        "KeyARN": alias_arn,
+        "Status": "ENABLED",
+    }
+    grants = kms.list_grants(KeyId=key["KeyId"])["Grants"]
+    assert [g["GranteePrincipal"] for g in grants] == ["firehose.amazonaws.com"]
+
+
+def test_alias_retargeted_later_keeps_the_key_resolved_at_start(firehose: Any, kms: Any) -> None:
+    first = kms.create_key()["KeyMetadata"]["KeyId"]
+    second = kms.create_key()["KeyMetadata"]["KeyId"]
+    kms.create_alias(AliasName="alias/moving", TargetKeyId=first)
+    create_stream(firehose, "moving")
+    start_cmk(firehose, "moving", f"arn:aws:kms:{REGION}:{ACCOUNT}:alias/moving")
+    settle(firehose, "moving")
+    kms.update_alias(AliasName="alias/moving", TargetKeyId=second)
+    kms.disable_key(KeyId=second)
+    # The stream encrypts with the first key: the second being disabled doesn't matter.
+    put = firehose.put_record(DeliveryStreamName="moving", Record={"Data": b"x"})
+    assert put["Encrypted"] is True
+    assert len(kms.list_grants(KeyId=first)["Grants"]) == 1
+    assert kms.list_grants(KeyId=second)["Grants"] == []
+
+
+@pytest.mark.parametrize(
+    "make_arn",
+    [
+        pytest.param(
+            lambda: f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{'0' * 8}-0000-0000-0000-{'0' * 12}",
+            id="key",
+        ),
+        pytest.param(lambda: f"arn:aws:kms:{REGION}:{ACCOUNT}:alias/no-such-alias", id="alias"),
+        pytest.param(
+            lambda: (
+                f"arn:aws:kms:{REGION}:{OTHER_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+            ),
+            id="other-account",
+        ),
+    ],
+)
+def test_unknown_key_is_refused_with_kms_not_found(firehose: Any, make_arn: Any) -> None:
+    assert_kms_refusal(firehose, make_arn(), "KMS.NotFoundException")
+
+
+def test_key_of_another_region_is_refused_with_kms_not_found(firehose: Any) -> None:
+    west_key = client("kms", region="us-west-2").create_key()["KeyMetadata"]["Arn"]
+    assert_kms_refusal(firehose, west_key, "KMS.NotFoundException")
+
+
+def test_key_of_the_stream_region_in_a_west_stream(firehose_sse: Any) -> None:
+    west = client("firehose", region="us-west-2")
+    west_key = client("kms", region="us-west-2").create_key()["KeyMetadata"]["Arn"]
+    create_stream(west, "west")
+    start_cmk(west, "west", west_key)
+    assert settle(west, "west")["Status"] == "ENABLED"
+
+
+def test_key_of_another_account_without_sharing_policy_is_access_denied(firehose: Any) -> None:
+    foreign = other_account_client("kms").create_key()["KeyMetadata"]["Arn"]
+    assert f":{OTHER_ACCOUNT}:" in foreign
+    assert_kms_refusal(firehose, foreign, "KMS.AccessDeniedException")
+
+
+def test_key_of_another_account_shared_by_policy_is_used(firehose: Any) -> None:
+    owner_kms = other_account_client("kms")
+    key = owner_kms.create_key(Policy=sharing_policy(OTHER_ACCOUNT, ACCOUNT))["KeyMetadata"]
+    create_stream(firehose, "shared")
+    start_cmk(firehose, "shared", key["Arn"])
+    assert settle(firehose, "shared") == {
+        "KeyType": "CUSTOMER_MANAGED_CMK",
+        "KeyARN": key["Arn"],
+        "Status": "ENABLED",
+    }
+    # The grant lives in the key's account.
+    grants = owner_kms.list_grants(KeyId=key["KeyId"])["Grants"]
+    assert [g["GranteePrincipal"] for g in grants] == ["firehose.amazonaws.com"]
+
+
+def test_key_shared_with_a_third_account_is_access_denied(firehose: Any) -> None:
+    key_arn = other_account_client("kms").create_key(
+        Policy=sharing_policy(OTHER_ACCOUNT, "444455556666")
+    )["KeyMetadata"]["Arn"]
+    assert_kms_refusal(firehose, key_arn, "KMS.AccessDeniedException")
+
+
+MALFORMED = (
+    "1234abcd-12ab-34cd-56ef-1234567890ab",  # a bare key id
+    "alias/my-key",  # a bare alias name
+    "arn:aws:s3:::bucket",  # another service
+    f"arn:aws:sns:{REGION}:{ACCOUNT}:topic",
+    f"arn:aws:kms:{REGION}:{ACCOUNT}:keyring/abc",  # not a key or alias
+    f"arn:aws:kms:{REGION}:12345:key/abc",  # short account
+    f"arn:aws:kms:{REGION}:{ACCOUNT}:key/",  # no key id
+    "not an arn at all",
+)
+
+
+def test_malformed_key_arns_are_invalid_argument(firehose: Any) -> None:
+    create_stream(firehose, "malformed")
+    for key_arn in MALFORMED:
+        error = refused(firehose, "malformed", key_arn)
+        assert isinstance(error, firehose.exceptions.InvalidArgumentException), key_arn
+        assert key_arn in error.response["Error"]["Message"]
+    assert sse(firehose, "malformed") == {"Status": "DISABLED"}
+
+
+def test_refused_key_leaves_an_encrypted_stream_as_it_was(firehose: Any, kms: Any) -> None:
+    key_arn = kms.create_key()["KeyMetadata"]["Arn"]
+    create_stream(firehose, "kept")
+    start_cmk(firehose, "kept", key_arn)
+    before = settle(firehose, "kept")
+    for bad in (f"arn:aws:kms:{REGION}:{ACCOUNT}:alias/none", "arn:aws:s3:::b"):
+        with pytest.raises(firehose.exceptions.ClientError):
+            start_cmk(firehose, "kept", bad)
+    assert sse(firehose, "kept") == before
+    assert firehose.put_record(DeliveryStreamName="kept", Record={"Data": b"x"})["Encrypted"]
+    assert len(kms.list_grants(KeyId=key_arn)["Grants"]) == 1
