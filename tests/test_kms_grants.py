@@ -134,3 +134,14 @@ def test_disabling_failed_keeps_the_grant(firehose_sse: Any, firehose: Any, kms:
     firehose.stop_delivery_stream_encryption(DeliveryStreamName="stuck")
     assert settle(firehose, "stuck") == {"Status": "DISABLED"}
     assert grants(kms, key_arn) == []
+
+
+def test_stop_after_a_failed_key_change_retires_the_old_grant(firehose: Any, kms: Any) -> None:
+    old = encrypted_stream(firehose, kms, "failed-change")
+    bad = kms.create_key(KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC")["KeyMetadata"]["Arn"]
+    start_cmk(firehose, "failed-change", bad)
+    assert settle(firehose, "failed-change")["Status"] == "ENABLING_FAILED"
+    assert len(grants(kms, old)) == 1
+    firehose.stop_delivery_stream_encryption(DeliveryStreamName="failed-change")
+    assert settle(firehose, "failed-change") == {"Status": "DISABLED"}
+    assert grants(kms, old) == [] and grants(kms, bad) == []
