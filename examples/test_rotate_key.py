@@ -13,7 +13,7 @@ from botocore.config import Config
 
 from moto_firehose_sse import FirehoseSSE
 
-from .rotate_key import Rotation, main, rotate_stream_key, wait_for_encryption
+from .rotate_key import Rotation, rotate_stream_key, wait_for_encryption
 
 REGION = "us-east-1"
 CMK = "CUSTOMER_MANAGED_CMK"
@@ -218,17 +218,13 @@ def test_transition_that_never_ends_times_out(
     assert sleeps.calls == [3, 3, 3]
 
 
-def test_demo_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main() == 0
+def test_runs_as_a_script_and_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
+    path = Path(__file__).with_name("rotate_key.py")
+    with pytest.raises(SystemExit) as exited:
+        runpy.run_path(str(path), run_name="__main__")
+    assert exited.value.code == 0
     out = capsys.readouterr().out.splitlines()
     assert len(out) == 3
     assert "now encrypted with" in out[0]
     assert "DISABLED_KMS_KEY" in out[1] and "restored" in out[1]
     assert "KMS.NotFoundException" in out[2]
-
-
-def test_runs_as_a_script() -> None:
-    path = Path(__file__).with_name("rotate_key.py")
-    with pytest.raises(SystemExit) as exited:
-        runpy.run_path(str(path), run_name="__main__")
-    assert exited.value.code == 0
