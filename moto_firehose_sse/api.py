@@ -7,10 +7,11 @@ import inspect
 import unittest
 from typing import Any, Callable, TypeVar, overload
 
-from moto import mock_aws
-
-from . import controller, wiring
+from . import controller
 from .controller import FirehoseSSE
+
+# moto, and the wiring that imports moto's Firehose and KMS models, load when a mock first
+# starts: importing this package (which pytest does for its plugin) costs next to nothing.
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 _SETUP_METHODS = ("setUp", "setup_method")
@@ -33,6 +34,10 @@ class MockFirehoseSSE:
         """Start the mock; returns its controller. ``reset`` as in ``mock_aws().start``."""
         if reset or self._controller is None:
             self._controller = FirehoseSSE(**self._settings)
+        from moto import mock_aws
+
+        from . import wiring
+
         inner = mock_aws()
         inner.start(reset=reset)
         saved = wiring.user_transition()
@@ -46,6 +51,8 @@ class MockFirehoseSSE:
         if not self._active:
             raise RuntimeError("mock_firehose_sse: stop() called before start().")
         inner, settings, saved = self._active.pop()
+        from . import wiring
+
         try:
             wiring.uninstall()
             controller.deactivate(settings)
@@ -137,6 +144,8 @@ def get_controller() -> FirehoseSSE:
 
     For decorated tests, which don't receive it. Raises ``RuntimeError`` when no mock is active.
     """
+    from . import wiring
+
     if not wiring.installed():
         raise RuntimeError(
             "No mock_firehose_sse is active: decorate the test with @mock_firehose_sse, "
