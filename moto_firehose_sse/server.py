@@ -74,12 +74,17 @@ def _respond(
 
 def _read_body(environ: dict[str, Any]) -> bytes:
     """The request body; ``wsgi.input`` is replaced so that the next app can read it again."""
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
     stream = environ["wsgi.input"]
-    body: bytes = stream.read(length) if length > 0 else b""
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or -1)
+    except ValueError:
+        length = -1
+    if length >= 0:
+        body: bytes = stream.read(length)
+    elif environ.get("wsgi.input_terminated"):  # chunked: read to the end
+        body = stream.read()
+    else:
+        body = b""
     environ["wsgi.input"] = io.BytesIO(body)
     environ["CONTENT_LENGTH"] = str(len(body))
     return body

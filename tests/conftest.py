@@ -32,6 +32,19 @@ def kms(firehose_sse: FirehoseSSE) -> Iterator[Any]:
 _NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
+# The server, ended when its stdin closes: a test process that dies (killed by a time-out,
+# a crashed pytest-xdist worker) leaves no server behind.
+_SERVER_UNTIL_EOF = """
+import os, sys, threading
+def _watch():
+    sys.stdin.buffer.read()
+    os._exit(0)
+threading.Thread(target=_watch, daemon=True).start()
+from moto_firehose_sse.server import main
+main(sys.argv[1:])
+"""
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -57,17 +70,10 @@ def running_server(log_path: Path, *options: str) -> Iterator[str]:
         url = f"http://127.0.0.1:{_free_port()}"
         with open(log_path, "ab") as log:
             process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "moto_firehose_sse.server",
-                    "-p",
-                    url.rsplit(":", 1)[1],
-                    *list(options),
-                ],
+                [sys.executable, "-c", _SERVER_UNTIL_EOF, "-p", url.rsplit(":", 1)[1], *options],
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
+                stdin=subprocess.PIPE,
             )
         while process.poll() is None and time.monotonic() < deadline:
             if _server_ready(url):
@@ -84,6 +90,8 @@ def running_server(log_path: Path, *options: str) -> Iterator[str]:
     try:
         yield url
     finally:
+        assert process.stdin is not None
+        process.stdin.close()
         process.terminate()
         try:
             process.wait(timeout=10)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -404,7 +407,7 @@ def test_boto3_sees_wire_errors_as_client_errors(server: str, firehose: Any) -> 
 # The command line ------------------------------------------------------------------------------
 
 
-def test_command_line_settings_are_the_start_up_values(tmp_path: Any) -> None:
+def test_command_line_settings_are_the_start_up_values(tmp_path: Path) -> None:
     with running_server(
         tmp_path / "server.log", "--max-streams-per-region", "1", "--lenient-keys"
     ) as url:
@@ -427,3 +430,40 @@ def test_bad_command_line_is_refused(argv: list[str], capsys: pytest.CaptureFixt
         main(argv)
     assert exited.value.code == 2
     assert "moto-firehose-sse-server: error:" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        [str(Path(sys.executable).with_name("moto-firehose-sse-server"))],
+        [sys.executable, "-m", "moto_firehose_sse.server"],
+    ],
+    ids=["console-script", "python-m"],
+)
+def test_entry_points(command: list[str]) -> None:
+    done = subprocess.run(
+        [*command, "--help"], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("usage: moto-firehose-sse-server")
+    for option in ("--host", "--port", "--max-streams-per-region", "--lenient-keys"):
+        assert option in done.stdout
+    assert "/moto-api/firehose-sse/settings" in done.stdout
+
+
+def test_chunked_firehose_request_is_read_whole(server: str, firehose: Any) -> None:
+    create_stream(firehose, "chunked")
+    body = b'{"DeliveryStreamName": "chunked"}'
+    request = urllib.request.Request(
+        server + "/",
+        data=iter([body[:10], body[10:]]),  # no length: urllib sends it chunked
+        method="POST",
+        headers={
+            "Content-Type": "application/x-amz-json-1.1",
+            "Authorization": AUTH,
+            "X-Amz-Target": "Firehose_20150804.StartDeliveryStreamEncryption",
+        },
+    )
+    with _NO_PROXY.open(request, timeout=10) as reply:
+        assert (reply.status, json.loads(reply.read())) == (200, {})
+    assert sse(firehose, "chunked") == {"KeyType": "AWS_OWNED_CMK", "Status": "ENABLING"}
