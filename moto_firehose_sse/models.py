@@ -121,7 +121,7 @@ class FirehoseSSEBackend(FirehoseBackend):
 
     @property
     def _url_module(self) -> Any:
-        return importlib.import_module("moto.firehose.urls")
+        return importlib.import_module("moto_firehose_sse.urls")
 
     # State -----------------------------------------------------------------------------
 

@@ -1,0 +1,43 @@
+"""The wire: moto's Firehose responses, with requests moto can't read answered as modelled errors.
+
+A request reaches moto's ``FirehoseResponse`` unchanged. Only when moto's own request parsing
+fails on a member of the wrong type or encoding (botocore with ``parameter_validation=False``,
+or a hand-made HTTP request) does the failure become the operation's
+``InvalidArgumentException`` (``ResourceNotFoundException`` for the operations that model only
+that) instead of a raw Python exception or an HTTP 500.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from moto.firehose.responses import FirehoseResponse
+from werkzeug.exceptions import HTTPException
+
+from .exceptions import FirehoseSSEError, InvalidArgumentException, ResourceNotFoundException
+
+_ONLY_NOT_FOUND = frozenset({"DescribeDeliveryStream", "DeleteDeliveryStream"})
+
+
+class FirehoseSSEResponse(FirehoseResponse):
+    """moto's Firehose request handler; no Python exception gets past it."""
+
+    @classmethod
+    def dispatch(cls, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().dispatch(*args, **kwargs)
+        except HTTPException:
+            raise
+        except Exception as exc:
+            headers = args[2] if len(args) > 2 else kwargs.get("headers") or {}
+            operation = str(headers.get("X-Amz-Target", "")).rpartition(".")[2]
+            error: type[FirehoseSSEError] = (
+                ResourceNotFoundException
+                if operation in _ONLY_NOT_FOUND
+                else InvalidArgumentException
+            )
+            raise error(
+                f"The {operation or 'Firehose'} request could not be read: a member has the "
+                f"wrong type or encoding ({type(exc).__name__}: {exc}). Send it as botocore's "
+                "Firehose model says."
+            ) from exc
