@@ -24,8 +24,13 @@ def client(service: str, region: str = REGION, **kwargs: Any) -> Any:
 def create_stream(firehose: Any, name: str, **kwargs: Any) -> str:
     """A DirectPut stream with an S3 destination (unless kwargs say otherwise); its ARN."""
     if not any(k.endswith("DestinationConfiguration") for k in kwargs):
-        kwargs["ExtendedS3DestinationConfiguration"] = {"RoleARN": ROLE_ARN, "BucketARN": BUCKET_ARN}
-    return str(firehose.create_delivery_stream(DeliveryStreamName=name, **kwargs)["DeliveryStreamARN"])
+        kwargs["ExtendedS3DestinationConfiguration"] = {
+            "RoleARN": ROLE_ARN,
+            "BucketARN": BUCKET_ARN,
+        }
+    return str(
+        firehose.create_delivery_stream(DeliveryStreamName=name, **kwargs)["DeliveryStreamARN"]
+    )
 
 
 def create_kinesis_sourced_stream(firehose: Any, name: str) -> str:
@@ -41,7 +46,9 @@ def create_kinesis_sourced_stream(firehose: Any, name: str) -> str:
 
 
 def description(firehose: Any, name: str) -> dict[str, Any]:
-    return dict(firehose.describe_delivery_stream(DeliveryStreamName=name)["DeliveryStreamDescription"])
+    return dict(
+        firehose.describe_delivery_stream(DeliveryStreamName=name)["DeliveryStreamDescription"]
+    )
 
 
 def sse(firehose: Any, name: str) -> dict[str, Any] | None:
