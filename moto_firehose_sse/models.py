@@ -88,7 +88,8 @@ def _operation(
 
 
 def _not_found(name: Any, account: str) -> ResourceNotFoundException:
-    return ResourceNotFoundException(f"Firehose {name} under account {account} not found.")
+    shown = name if isinstance(name, str) and NAME_PATTERN.fullmatch(name) else repr(name)
+    return ResourceNotFoundException(f"Firehose {shown} under account {account} not found.")
 
 
 def _check_name(name: Any) -> str:

@@ -72,3 +72,13 @@ def test_moto_parse_failure_names_the_operation(raw: Any) -> None:
         import moto
 
         assert moto.__version__.startswith("5.0.")
+
+
+@pytest.mark.parametrize("name", ["bad\udc80name", "two words", "ünïcode"])
+def test_not_found_message_quotes_names_outside_the_pattern(raw: Any, name: str) -> None:
+    """AWS's template for names it could hold; a quoted name for others, so it always prints."""
+    with pytest.raises(raw.exceptions.ResourceNotFoundException) as caught:
+        raw.describe_delivery_stream(DeliveryStreamName=name)
+    message = caught.value.response["Error"]["Message"]
+    assert message == f"Firehose {name!r} under account 123456789012 not found."
+    message.encode("utf-8")  # no lone surrogate left to break printing
