@@ -132,13 +132,19 @@ class StreamEncryption:
     def settle(self, account: str, stream_arn: str, stream_name: str, now: float) -> None:
         """Finish the transition under way if the state manager says it is over."""
         pending = self.pending
-        if pending is None or pending.status != _DONE:
+        if pending is None:
             return
-        self.pending = None
         transition = state_manager.get_transition(MODEL_NAME)
         if transition.get("progression") == "time":
-            # The status changed when the time was up, not when somebody first looked.
-            now = min(now, self.started_at + float(transition.get("seconds", 0)))
+            # Over once S seconds have passed (moto's ManagedState waits for more than S), and
+            # the status changed when the time was up, not when somebody first looked.
+            ends_at = self.started_at + float(transition.get("seconds", 0))
+            if now < ends_at:
+                return
+            now = ends_at
+        elif pending.status != _DONE:
+            return
+        self.pending = None
         if self.status == ENABLING:
             assert self.target is not None
             self.finish_enable(self.target, account, stream_arn, stream_name, now)

@@ -120,6 +120,22 @@ def test_time_with_time_machine(firehose: Any) -> None:
         assert sse(firehose, "s") == ENABLED
 
 
+@pytest.mark.parametrize("seconds", [0, 1, 30.5])
+def test_time_is_over_once_exactly_the_seconds_have_passed(
+    firehose: Any, firehose_sse: FirehoseSSE, seconds: float
+) -> None:
+    """ "After S seconds": ENABLING just before S, ENABLED at S (moto's ManagedState waits past S)."""
+    firehose_sse.set_transition({"progression": "time", "seconds": seconds})
+    create_stream(firehose, "s")
+    with freeze_time(T0) as frozen:
+        firehose.start_delivery_stream_encryption(DeliveryStreamName="s")
+        if seconds:
+            frozen.tick(dt.timedelta(seconds=seconds - 0.001))
+            assert sse(firehose, "s") == ENABLING
+            frozen.tick(dt.timedelta(seconds=0.001))
+        assert sse(firehose, "s") == ENABLED
+
+
 def test_set_through_the_moto_api_endpoint(firehose: Any) -> None:
     """moto's HTTP API (the server-mode route) reaches the same model in-process."""
     response = requests.post(
