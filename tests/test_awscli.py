@@ -20,7 +20,7 @@ import pytest
 from moto_firehose_sse import MODEL_NAME
 
 from .helpers import BUCKET_ARN, ROLE_ARN, create_stream
-from .test_server import call, remote
+from .server_helpers import call, remote
 
 AWS_CLI = os.environ.get("MOTO_FIREHOSE_SSE_AWS_CLI") or shutil.which("aws")
 pytestmark = pytest.mark.skipif(

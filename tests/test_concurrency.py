@@ -17,9 +17,9 @@ from botocore.exceptions import ClientError
 from moto_firehose_sse import MODEL_NAME, FirehoseSSE
 
 from .helpers import create_stream, error_code, settle
-from .test_security import grants, grants_for, session_client
-from .test_server import call as http_call
-from .test_server import set_transition
+from .kms_helpers import grants, grants_for, session_client
+from .server_helpers import call as http_call
+from .server_helpers import set_transition
 
 RACERS = 8  # threads racing Start/Stop on one stream
 ROUNDS = 10  # immediate transitions: each racer alternates Start/Stop this many times

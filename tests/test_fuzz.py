@@ -45,7 +45,7 @@ from .helpers import (
     settle,
 )
 from .hypothesis_profiles import FUZZ, STATEFUL
-from .test_security import (
+from .kms_helpers import (
     FIREHOSE,
     OTHER_ACCOUNT,
     allow_account,

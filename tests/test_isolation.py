@@ -10,13 +10,13 @@ from moto import mock_aws
 from moto_firehose_sse import FirehoseSSE, get_controller, mock_firehose_sse
 
 from .helpers import ACCOUNT, REGION, create_stream, description, error_code, settle, sse
-from .test_security import (
+from .kms_helpers import (
     OTHER_ACCOUNT,
     THIRD_ACCOUNT,
-    assumed_client,
     cmk,
     grants,
     in_account,
+    other_account_client,
     session_client,
     start,
 )
@@ -152,7 +152,7 @@ def test_same_stream_name_in_accounts_and_regions_without_cross_talk(
     firehose_sse.max_encryption_changes_per_day = 2
     home, kms = session_client("firehose"), session_client("kms")
     west = session_client("firehose", OTHER_REGION)
-    assumed = assumed_client("firehose", OTHER_ACCOUNT)
+    assumed = other_account_client("firehose", OTHER_ACCOUNT)
     key = kms.create_key()["KeyMetadata"]
 
     create_stream(home, "same", DeliveryStreamEncryptionConfigurationInput=cmk(key["Arn"]))
@@ -229,7 +229,7 @@ def test_unknown_stream_is_per_account_and_region(firehose_sse: FirehoseSSE) -> 
     create_stream(home, "only-here")
     for elsewhere in (
         session_client("firehose", OTHER_REGION),
-        assumed_client("firehose", OTHER_ACCOUNT),
+        other_account_client("firehose", OTHER_ACCOUNT),
     ):
         for call in (
             lambda api: api.describe_delivery_stream(DeliveryStreamName="only-here"),

@@ -8,7 +8,7 @@ from typing import Any
 from moto.kms.models import kms_backends
 
 from .helpers import ACCOUNT, REGION, create_stream, settle, sse
-from .test_kms_keys import key_policy
+from .kms_helpers import key_policy
 
 CMK = "CUSTOMER_MANAGED_CMK"
 

@@ -3,62 +3,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-import boto3
 import pytest
 
-from .helpers import ACCOUNT, NO_RETRIES, REGION, client, create_stream, error_code, settle, sse
-
-OTHER_ACCOUNT = "111122223333"
-
-
-def other_account_client(service: str, account: str = OTHER_ACCOUNT) -> Any:
-    """A client of ``account``, through an assumed role (moto maps it to that account)."""
-    role = f"arn:aws:iam::{account}:role/other-account"
-    creds = client("sts").assume_role(RoleArn=role, RoleSessionName="tests")["Credentials"]
-    return boto3.client(
-        service,
-        region_name=REGION,
-        config=NO_RETRIES,
-        aws_access_key_id=creds["AccessKeyId"],
-        aws_secret_access_key=creds["SecretAccessKey"],
-        aws_session_token=creds["SessionToken"],
-    )
-
-
-def key_policy(owner: str, *statements: dict[str, Any]) -> str:
-    """A key policy: the owner account administers the key, then ``statements``."""
-    admin = {
-        "Sid": "Owner",
-        "Effect": "Allow",
-        "Principal": {"AWS": f"arn:aws:iam::{owner}:root"},
-        "Action": "kms:*",
-        "Resource": "*",
-    }
-    return json.dumps({"Version": "2012-10-17", "Statement": [admin, *statements]})
-
-
-def sharing_policy(owner: str, user: str) -> str:
-    """A key policy that lets account ``user`` use the key for Firehose."""
-    use = [
-        "kms:Encrypt",
-        "kms:Decrypt",
-        "kms:GenerateDataKey*",
-        "kms:CreateGrant",
-        "kms:DescribeKey",
-    ]
-    return key_policy(
-        owner,
-        {
-            "Sid": "Use by the stream account",
-            "Effect": "Allow",
-            "Principal": {"AWS": f"arn:aws:iam::{user}:root"},
-            "Action": use,
-            "Resource": "*",
-        },
-    )
+from .helpers import ACCOUNT, REGION, client, create_stream, error_code, settle, sse
+from .kms_helpers import OTHER_ACCOUNT, other_account_client, sharing_policy
 
 
 def start_cmk(firehose: Any, name: str, key_arn: str) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from .helpers import ACCOUNT, REGION, create_stream, error_code, settle, sse
-from .test_kms_keys import OTHER_ACCOUNT, other_account_client, sharing_policy
+from .kms_helpers import OTHER_ACCOUNT, other_account_client, sharing_policy
 
 CMK = "CUSTOMER_MANAGED_CMK"
 two_per_key = pytest.mark.firehose_sse(max_streams_per_key=2)

@@ -1,36 +1,32 @@
 """Security rules of the model: key-policy Deny, keys of other accounts, grants to Firehose only.
 
-Rules 16-19 and 26 of the behaviour spec. Also home of the helpers the reliability tests share
-(another account's clients, the grants Firehose holds).
+Rules 16-19 and 26 of the behaviour spec. The helpers (key policies, another account's clients,
+the grants Firehose holds) are in ``tests/kms_helpers.py``.
 """
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import os
-from collections.abc import Iterator
 from typing import Any
-from unittest import mock
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from .helpers import (
-    ACCOUNT,
-    NO_RETRIES,
-    REGION,
-    create_stream,
-    description,
-    error_code,
-    settle,
+from .helpers import ACCOUNT, REGION, create_stream, description, error_code, settle
+from .kms_helpers import (
+    FIREHOSE,
+    OTHER_ACCOUNT,
+    THIRD_ACCOUNT,
+    allow_account,
+    cmk,
+    deny_firehose,
+    grants,
+    grants_for,
+    in_account,
+    other_account_client,
+    policy,
+    start,
 )
-from .test_kms_keys import key_policy
 
-FIREHOSE = "firehose.amazonaws.com"
-OTHER_ACCOUNT = "111111111111"
-THIRD_ACCOUNT = "222222222222"
 # What a grant to Firehose may allow: its data-key operations, and retiring itself.
 GRANT_OPERATIONS = frozenset(
     [
@@ -44,103 +40,6 @@ GRANT_OPERATIONS = frozenset(
         "RetireGrant",
     ]
 )
-
-
-# Shared helpers ---------------------------------------------------------------------------
-
-
-@functools.cache
-def shared_session() -> boto3.session.Session:
-    """One boto3 session whose clients load the service models once.
-
-    Made on first use: a session made before moto is imported misses moto's request hook.
-    Make clients from it in one thread (each thread then uses its own client).
-    """
-    return boto3.session.Session()
-
-
-def session_client(service: str, region: str = REGION, **kwargs: Any) -> Any:
-    """A client (no retries) from the shared session: fast, as its model files stay loaded."""
-    return shared_session().client(service, region_name=region, config=NO_RETRIES, **kwargs)
-
-
-def assumed_credentials(account: str) -> dict[str, str]:
-    """The credentials of a role assumed in ``account``, as client keyword arguments."""
-    credentials = session_client("sts").assume_role(
-        RoleArn=f"arn:aws:iam::{account}:role/x", RoleSessionName="reliability"
-    )["Credentials"]
-    return {
-        "aws_access_key_id": credentials["AccessKeyId"],
-        "aws_secret_access_key": credentials["SecretAccessKey"],
-        "aws_session_token": credentials["SessionToken"],
-    }
-
-
-def assumed_client(service: str, account: str, region: str = REGION) -> Any:
-    """A client of ``service`` (no retries) acting in ``account`` through an assumed role."""
-    return session_client(service, region, **assumed_credentials(account))
-
-
-def grants(kms: Any, key_id: str) -> list[dict[str, Any]]:
-    """The live grants of a key, as ``kms.list_grants`` shows them."""
-    return list(kms.list_grants(KeyId=key_id)["Grants"])
-
-
-def grants_for(kms: Any, key_id: str, stream_arn: str) -> list[dict[str, Any]]:
-    """The live grants of a key that name the stream in their encryption context."""
-    return [
-        grant
-        for grant in grants(kms, key_id)
-        if grant.get("Constraints", {}).get("EncryptionContextSubset", {}).get("aws:firehose:arn")
-        == stream_arn
-    ]
-
-
-def policy(*statements: dict[str, Any], owner: str = ACCOUNT) -> str:
-    """A key policy: the owner account administers the key, then ``statements``."""
-    return key_policy(owner, *statements)
-
-
-def deny_firehose(**principal: Any) -> dict[str, Any]:
-    """A Deny of the KMS operations Firehose needs, for ``principal`` (Firehose by default)."""
-    return {
-        "Effect": "Deny",
-        "Principal": principal or {"Service": FIREHOSE},
-        "Action": ["kms:Encrypt", "kms:GenerateDataKey*"],
-        "Resource": "*",
-    }
-
-
-def allow_account(account: str, actions: Any = "kms:*") -> dict[str, Any]:
-    return {
-        "Effect": "Allow",
-        "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
-        "Action": actions,
-        "Resource": "*",
-    }
-
-
-@contextlib.contextmanager
-def in_account(account: str) -> Iterator[None]:
-    """Calls made inside act in ``account`` (moto's ``MOTO_ACCOUNT_ID``, read per request)."""
-    if account == ACCOUNT:
-        yield
-        return
-    with mock.patch.dict(os.environ, {"MOTO_ACCOUNT_ID": account}):
-        yield
-
-
-def start(firehose: Any, name: str, key_arn: str | None = None) -> None:
-    config = {"KeyType": "AWS_OWNED_CMK"}
-    if key_arn is not None:
-        config = {"KeyType": "CUSTOMER_MANAGED_CMK", "KeyARN": key_arn}
-    firehose.start_delivery_stream_encryption(
-        DeliveryStreamName=name, DeliveryStreamEncryptionConfigurationInput=config
-    )
-
-
-def cmk(key_arn: str) -> dict[str, str]:
-    return {"KeyType": "CUSTOMER_MANAGED_CMK", "KeyARN": key_arn}
 
 
 # Key policy Deny (rule 18) -------------------------------------------------------------------
@@ -191,7 +90,7 @@ def test_key_change_to_a_denied_key_keeps_the_old_key(firehose: Any, kms: Any) -
 
 
 def test_shared_key_whose_owner_denies_firehose_is_access_denied(firehose: Any) -> None:
-    owner = assumed_client("kms", OTHER_ACCOUNT)
+    owner = other_account_client("kms", OTHER_ACCOUNT)
     shared_but_denied = policy(allow_account(ACCOUNT), deny_firehose(), owner=OTHER_ACCOUNT)
     key = owner.create_key(Policy=shared_but_denied)["KeyMetadata"]
     create_stream(firehose, "denied-abroad")
@@ -217,7 +116,7 @@ REFUSED_POLICIES = {
 def test_key_of_another_account_needs_its_policy_to_allow_the_stream_account(
     firehose: Any, case: str, by_alias: bool
 ) -> None:
-    owner = assumed_client("kms", OTHER_ACCOUNT)
+    owner = other_account_client("kms", OTHER_ACCOUNT)
     kwargs = {"Policy": REFUSED_POLICIES[case]} if REFUSED_POLICIES[case] else {}
     key = owner.create_key(**kwargs)["KeyMetadata"]
     key_arn = key["Arn"]
@@ -247,7 +146,7 @@ def test_key_of_another_account_needs_its_policy_to_allow_the_stream_account(
 def test_key_of_another_account_shared_with_the_stream_account_is_used(
     firehose: Any, principal: str
 ) -> None:
-    owner = assumed_client("kms", OTHER_ACCOUNT)
+    owner = other_account_client("kms", OTHER_ACCOUNT)
     sharing = {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "kms:*"}
     key = owner.create_key(Policy=policy(sharing, owner=OTHER_ACCOUNT))["KeyMetadata"]
     arn = create_stream(
@@ -258,7 +157,7 @@ def test_key_of_another_account_shared_with_the_stream_account_is_used(
     assert [(g["GranteePrincipal"], g["RetiringPrincipal"]) for g in held] == [(FIREHOSE, FIREHOSE)]
     # The key's owner can't use the borrower's stream, nor see it.
     with pytest.raises(ClientError) as unseen:
-        assumed_client("firehose", OTHER_ACCOUNT).describe_delivery_stream(
+        other_account_client("firehose", OTHER_ACCOUNT).describe_delivery_stream(
             DeliveryStreamName="borrower"
         )
     assert error_code(unseen.value) == "ResourceNotFoundException"
@@ -282,7 +181,7 @@ def test_account_of_moto_account_id_cannot_use_the_default_accounts_key(
 
 def test_every_grant_names_only_firehose(firehose: Any, kms: Any) -> None:
     """Across creates, key changes, shared keys and deletes, grants go to Firehose only."""
-    owner = assumed_client("kms", OTHER_ACCOUNT)
+    owner = other_account_client("kms", OTHER_ACCOUNT)
     shared = owner.create_key(Policy=policy(allow_account(ACCOUNT), owner=OTHER_ACCOUNT))
     keys = [(kms, kms.create_key()["KeyMetadata"]), (kms, kms.create_key()["KeyMetadata"])]
     keys.append((owner, shared["KeyMetadata"]))

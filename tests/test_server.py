@@ -11,15 +11,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
 from moto_firehose_sse import MODEL_NAME
 from moto_firehose_sse.server import main
 
-from .conftest import running_server
-from .helpers import NO_RETRIES, REGION, create_stream, error_code, settle, sse
+from .helpers import create_stream, error_code, settle, sse
+from .server_helpers import NO_PROXY, call, remote, running_server, set_transition
 
 DEFAULTS = {
     "max_streams_per_region": 50,
@@ -28,40 +27,10 @@ DEFAULTS = {
     "record_encryption_lag": 0.0,
     "lenient_keys": False,
 }
-_NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 AUTH = (
     "AWS4-HMAC-SHA256 Credential=testing/20240101/us-east-1/firehose/aws4_request, "
     "SignedHeaders=host;x-amz-date, Signature=0"
 )
-
-
-def remote(url: str, service: str) -> Any:
-    return boto3.client(
-        service,
-        region_name=REGION,
-        endpoint_url=url,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        config=NO_RETRIES,
-    )
-
-
-def call(
-    url: str,
-    method: str,
-    path: str,
-    body: Any = None,
-    headers: dict[str, str] | None = None,
-) -> tuple[int, Any]:
-    """One raw HTTP request; (status, decoded JSON body or None)."""
-    data = body if isinstance(body, bytes) or body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url + path, data=data, method=method, headers=headers or {})
-    try:
-        with _NO_PROXY.open(request, timeout=10) as reply:
-            status, raw = reply.status, reply.read()
-    except urllib.error.HTTPError as error:
-        status, raw = error.code, error.read()
-    return status, json.loads(raw) if raw else None
 
 
 def firehose_call(url: str, target: str | None, body: bytes, **headers: str) -> tuple[int, Any]:
@@ -69,11 +38,6 @@ def firehose_call(url: str, target: str | None, body: bytes, **headers: str) -> 
     if target is not None:
         sent["X-Amz-Target"] = target
     return call(url, "POST", "/", body, {k: v for k, v in sent.items() if v})
-
-
-def set_transition(url: str, transition: dict[str, Any]) -> None:
-    body = {"model_name": MODEL_NAME, "transition": transition}
-    assert call(url, "POST", "/moto-api/state-manager/set-transition", body)[0] == 201
 
 
 @pytest.fixture
@@ -464,6 +428,6 @@ def test_chunked_firehose_request_is_read_whole(server: str, firehose: Any) -> N
             "X-Amz-Target": "Firehose_20150804.StartDeliveryStreamEncryption",
         },
     )
-    with _NO_PROXY.open(request, timeout=10) as reply:
+    with NO_PROXY.open(request, timeout=10) as reply:
         assert (reply.status, json.loads(reply.read())) == (200, {})
     assert sse(firehose, "chunked") == {"KeyType": "AWS_OWNED_CMK", "Status": "ENABLING"}
