@@ -5,10 +5,10 @@ from typing import Any
 
 import pytest
 
-from moto_firehose_sse import FirehoseSSE
+from moto_firehose_sse import MODEL_NAME, FirehoseSSE
 
 from .helpers import client
-from .server_helpers import running_server
+from .server_helpers import call, running_server
 
 
 @pytest.fixture
@@ -28,8 +28,17 @@ def moto_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``moto-firehose-sse-server`` with default settings for the session; its base URL.
 
     One server per test session, so one per pytest-xdist worker. The server keeps its state
-    between tests: start from ``POST /moto-api/reset`` (the ``server`` fixture of
-    ``tests/test_server.py`` does).
+    between tests: use the ``server`` fixture, which resets it around each test.
     """
     with running_server(tmp_path_factory.mktemp("moto-server") / "server.log") as url:
         yield url
+
+
+@pytest.fixture
+def server(moto_server: str) -> Iterator[str]:
+    """The session's server, reset before and after the test, with no transition left set."""
+    assert call(moto_server, "POST", "/moto-api/reset")[0] == 200
+    yield moto_server
+    unset = {"model_name": MODEL_NAME}
+    assert call(moto_server, "POST", "/moto-api/state-manager/unset-transition", unset)[0] < 300
+    assert call(moto_server, "POST", "/moto-api/reset")[0] == 200

@@ -81,13 +81,8 @@ class AwsCli:
 
 
 @pytest.fixture
-def aws(moto_server: str, tmp_path: Path) -> Any:
-    assert call(moto_server, "POST", "/moto-api/reset")[0] == 200
-    yield AwsCli(moto_server, tmp_path)
-    call(
-        moto_server, "POST", "/moto-api/state-manager/unset-transition", {"model_name": MODEL_NAME}
-    )
-    call(moto_server, "POST", "/moto-api/reset")
+def aws(server: str, tmp_path: Path) -> Any:
+    return AwsCli(server, tmp_path)
 
 
 def test_aws_cli_customer_key_round_trip(aws: AwsCli, moto_server: str) -> None:

@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any, Callable, TypeVar
 
 import pytest
 from botocore.exceptions import ClientError
 
-from moto_firehose_sse import MODEL_NAME, FirehoseSSE
+from moto_firehose_sse import FirehoseSSE
 
 from .helpers import create_stream, error_code, settle
 from .kms_helpers import grants, grants_for, session_client
-from .server_helpers import call as http_call
 from .server_helpers import set_transition
 
 RACERS = 8  # threads racing Start/Stop on one stream
@@ -160,18 +158,6 @@ def test_threads_on_separate_streams_see_no_errors(firehose_sse: FirehoseSSE) ->
 
 
 # Against the server -----------------------------------------------------------------------
-
-
-@pytest.fixture
-def server(moto_server: str) -> Iterator[str]:
-    """The session's server, reset before and after, with no transition left behind."""
-    assert http_call(moto_server, "POST", "/moto-api/reset")[0] == 200
-    yield moto_server
-    unset = {"model_name": MODEL_NAME}
-    assert (
-        http_call(moto_server, "POST", "/moto-api/state-manager/unset-transition", unset)[0] < 300
-    )
-    assert http_call(moto_server, "POST", "/moto-api/reset")[0] == 200
 
 
 def remote_clients(url: str, count: int, service: str) -> list[Any]:

@@ -9,15 +9,9 @@ import pytest
 from moto_firehose_sse import Fault, FirehoseSSE, get_controller, mock_firehose_sse
 
 from .helpers import ACCOUNT, REGION, client, create_stream, description, settle, sse
+from .kms_helpers import start
 
 CMK = "CUSTOMER_MANAGED_CMK"
-
-
-def start(firehose: Any, name: str, key_arn: str | None = None) -> None:
-    config = {"KeyType": CMK, "KeyARN": key_arn} if key_arn else {"KeyType": "AWS_OWNED_CMK"}
-    firehose.start_delivery_stream_encryption(
-        DeliveryStreamName=name, DeliveryStreamEncryptionConfigurationInput=config
-    )
 
 
 def test_next_enable_fails_with_the_injected_type_once(

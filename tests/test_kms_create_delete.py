@@ -8,12 +8,9 @@ from typing import Any
 import pytest
 
 from .helpers import ACCOUNT, REGION, create_stream, description, error_code, settle, sse
+from .kms_helpers import cmk
 
 CMK = "CUSTOMER_MANAGED_CMK"
-
-
-def cmk(key_arn: str) -> dict[str, str]:
-    return {"KeyType": CMK, "KeyARN": key_arn}
 
 
 def test_create_with_a_good_key_is_active_and_enabled(firehose: Any, kms: Any) -> None:

@@ -8,22 +8,15 @@ from typing import Any
 from moto.kms.models import kms_backends
 
 from .helpers import ACCOUNT, REGION, create_stream, settle, sse
-from .kms_helpers import key_policy
+from .kms_helpers import key_policy, start
 
 CMK = "CUSTOMER_MANAGED_CMK"
-
-
-def start_cmk(firehose: Any, name: str, key_arn: str) -> None:
-    firehose.start_delivery_stream_encryption(
-        DeliveryStreamName=name,
-        DeliveryStreamEncryptionConfigurationInput={"KeyType": CMK, "KeyARN": key_arn},
-    )
 
 
 def failed_enable(firehose: Any, kms: Any, key_arn: str, name: str = "s") -> dict[str, Any]:
     """Create a stream, start encryption with ``key_arn``, and return the settled block."""
     create_stream(firehose, name)
-    start_cmk(firehose, name, key_arn)
+    start(firehose, name, key_arn)
     assert sse(firehose, name) == {"KeyType": CMK, "KeyARN": key_arn, "Status": "ENABLING"}
     block = settle(firehose, name)
     assert block["Status"] == "ENABLING_FAILED"
@@ -87,7 +80,7 @@ def test_explicit_symmetric_encrypt_decrypt_key_is_enabled(firehose: Any, kms: A
         "KeyMetadata"
     ]["Arn"]
     create_stream(firehose, "sym")
-    start_cmk(firehose, "sym", key_arn)
+    start(firehose, "sym", key_arn)
     assert settle(firehose, "sym")["Status"] == "ENABLED"
 
 
@@ -134,14 +127,14 @@ def test_key_policy_deny_that_spares_firehose_is_enabled(firehose: Any, kms: Any
     for case, (principal, actions) in SPARING.items():
         key_arn = kms.create_key(Policy=deny_policy(principal, actions))["KeyMetadata"]["Arn"]
         create_stream(firehose, case)
-        start_cmk(firehose, case, key_arn)
+        start(firehose, case, key_arn)
         assert settle(firehose, case)["Status"] == "ENABLED", case
 
 
 def test_key_disabled_while_enabling_fails_the_transition(firehose: Any, kms: Any) -> None:
     key = kms.create_key()["KeyMetadata"]
     create_stream(firehose, "mid")
-    start_cmk(firehose, "mid", key["Arn"])
+    start(firehose, "mid", key["Arn"])
     kms.disable_key(KeyId=key["KeyId"])
     assert sse(firehose, "mid")["Status"] == "ENABLING"
     block = settle(firehose, "mid")
@@ -155,7 +148,7 @@ def test_key_enabled_while_enabling_lets_the_transition_succeed(firehose: Any, k
     key = kms.create_key()["KeyMetadata"]
     kms.disable_key(KeyId=key["KeyId"])
     create_stream(firehose, "late")
-    start_cmk(firehose, "late", key["Arn"])
+    start(firehose, "late", key["Arn"])
     kms.enable_key(KeyId=key["KeyId"])
     assert settle(firehose, "late")["Status"] == "ENABLED"
 
@@ -165,7 +158,7 @@ def test_retry_after_failure_with_a_good_key_clears_the_failure(firehose: Any, k
     kms.disable_key(KeyId=bad["KeyId"])
     failed_enable(firehose, kms, bad["Arn"], name="retry")
     good = kms.create_key()["KeyMetadata"]["Arn"]
-    start_cmk(firehose, "retry", good)
+    start(firehose, "retry", good)
     assert sse(firehose, "retry") == {"KeyType": CMK, "KeyARN": good, "Status": "ENABLING"}
     assert settle(firehose, "retry") == {"KeyType": CMK, "KeyARN": good, "Status": "ENABLED"}
     assert firehose.put_record(DeliveryStreamName="retry", Record={"Data": b"x"})["Encrypted"]
@@ -176,7 +169,7 @@ def test_retry_with_the_same_key_once_enabled_succeeds(firehose: Any, kms: Any) 
     kms.disable_key(KeyId=key["KeyId"])
     failed_enable(firehose, kms, key["Arn"], name="fixed")
     kms.enable_key(KeyId=key["KeyId"])
-    start_cmk(firehose, "fixed", key["Arn"])
+    start(firehose, "fixed", key["Arn"])
     assert settle(firehose, "fixed") == {"KeyType": CMK, "KeyARN": key["Arn"], "Status": "ENABLED"}
     assert len(kms.list_grants(KeyId=key["KeyId"])["Grants"]) == 1
 
@@ -186,12 +179,12 @@ def test_failed_key_change_keeps_the_old_key_in_force(firehose: Any, kms: Any) -
     key_b = kms.create_key(KeySpec="RSA_2048", KeyUsage="ENCRYPT_DECRYPT")["KeyMetadata"]["Arn"]
     key_c = kms.create_key()["KeyMetadata"]["Arn"]
     create_stream(firehose, "change")
-    start_cmk(firehose, "change", key_a)
+    start(firehose, "change", key_a)
     settle(firehose, "change")
     grant_a = kms.list_grants(KeyId=key_a)["Grants"]
     assert len(grant_a) == 1
 
-    start_cmk(firehose, "change", key_b)
+    start(firehose, "change", key_b)
     # [ours] during the change Describe shows the key in force (A); records stay encrypted.
     assert sse(firehose, "change") == {"KeyType": CMK, "KeyARN": key_a, "Status": "ENABLING"}
     assert firehose.put_record(DeliveryStreamName="change", Record={"Data": b"x"})["Encrypted"]
@@ -205,7 +198,7 @@ def test_failed_key_change_keeps_the_old_key_in_force(firehose: Any, kms: Any) -
     assert kms.list_grants(KeyId=key_a)["Grants"] == grant_a
     assert kms.list_grants(KeyId=key_b)["Grants"] == []
 
-    start_cmk(firehose, "change", key_c)
+    start(firehose, "change", key_c)
     assert settle(firehose, "change") == {"KeyType": CMK, "KeyARN": key_c, "Status": "ENABLED"}
     assert kms.list_grants(KeyId=key_a)["Grants"] == []
     assert len(kms.list_grants(KeyId=key_c)["Grants"]) == 1
@@ -218,7 +211,7 @@ def test_failed_change_from_aws_owned_keeps_aws_owned(firehose: Any, kms: Any) -
     create_stream(firehose, "owned")
     firehose.start_delivery_stream_encryption(DeliveryStreamName="owned")
     settle(firehose, "owned")
-    start_cmk(firehose, "owned", bad["Arn"])
+    start(firehose, "owned", bad["Arn"])
     block = settle(firehose, "owned")
     assert block["Status"] == "ENABLING_FAILED"
     assert block["KeyType"] == "AWS_OWNED_CMK" and "KeyARN" not in block

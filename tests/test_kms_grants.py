@@ -6,16 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from .helpers import create_stream, settle, sse
+from .kms_helpers import start
 
 CMK = "CUSTOMER_MANAGED_CMK"
 FIREHOSE = "firehose.amazonaws.com"
-
-
-def start_cmk(firehose: Any, name: str, key_arn: str) -> None:
-    firehose.start_delivery_stream_encryption(
-        DeliveryStreamName=name,
-        DeliveryStreamEncryptionConfigurationInput={"KeyType": CMK, "KeyARN": key_arn},
-    )
 
 
 def grants(kms: Any, key_arn: str) -> list[dict[str, Any]]:
@@ -26,7 +20,7 @@ def encrypted_stream(firehose: Any, kms: Any, name: str, key_arn: str | None = N
     """A stream ENABLED with a customer key (a new one unless given); the key ARN."""
     key_arn = key_arn or kms.create_key()["KeyMetadata"]["Arn"]
     create_stream(firehose, name)
-    start_cmk(firehose, name, key_arn)
+    start(firehose, name, key_arn)
     assert settle(firehose, name)["Status"] == "ENABLED"
     return key_arn
 
@@ -34,7 +28,7 @@ def encrypted_stream(firehose: Any, kms: Any, name: str, key_arn: str | None = N
 def test_grant_names_firehose_with_the_operations_it_needs(firehose: Any, kms: Any) -> None:
     key = kms.create_key()["KeyMetadata"]
     create_stream(firehose, "granted")
-    start_cmk(firehose, "granted", key["Arn"])
+    start(firehose, "granted", key["Arn"])
     assert sse(firehose, "granted")["Status"] == "ENABLING"
     assert grants(kms, key["Arn"]) == []  # the grant comes with the completed enable
     settle(firehose, "granted")
@@ -58,7 +52,7 @@ def test_one_live_grant_per_stream_sharing_a_key(firehose: Any, kms: Any) -> Non
     assert len({g["GrantId"] for g in listed}) == 3
     assert sorted(n for g in listed for n in names if g["Name"].endswith(n)) == names
     # Restarting with the same key keeps one grant per stream.
-    start_cmk(firehose, "share-2", key_arn)
+    start(firehose, "share-2", key_arn)
     settle(firehose, "share-2")
     assert {g["GrantId"] for g in grants(kms, key_arn)} == {g["GrantId"] for g in listed}
     firehose.delete_delivery_stream(DeliveryStreamName="share-1")
@@ -68,7 +62,7 @@ def test_one_live_grant_per_stream_sharing_a_key(firehose: Any, kms: Any) -> Non
 def test_key_change_retires_the_old_grant_when_it_completes(firehose: Any, kms: Any) -> None:
     old = encrypted_stream(firehose, kms, "rotate")
     new = kms.create_key()["KeyMetadata"]["Arn"]
-    start_cmk(firehose, "rotate", new)
+    start(firehose, "rotate", new)
     assert sse(firehose, "rotate")["Status"] == "ENABLING"
     assert len(grants(kms, old)) == 1  # still in force while ENABLING
     assert grants(kms, new) == []
@@ -106,7 +100,7 @@ def test_delete_retires_the_grant(firehose: Any, kms: Any) -> None:
 def test_delete_while_changing_key_retires_the_grant_in_force(firehose: Any, kms: Any) -> None:
     old = encrypted_stream(firehose, kms, "gone-mid")
     new = kms.create_key()["KeyMetadata"]["Arn"]
-    start_cmk(firehose, "gone-mid", new)
+    start(firehose, "gone-mid", new)
     firehose.delete_delivery_stream(DeliveryStreamName="gone-mid")
     assert grants(kms, old) == []
     assert grants(kms, new) == []
@@ -139,7 +133,7 @@ def test_disabling_failed_keeps_the_grant(firehose_sse: Any, firehose: Any, kms:
 def test_stop_after_a_failed_key_change_retires_the_old_grant(firehose: Any, kms: Any) -> None:
     old = encrypted_stream(firehose, kms, "failed-change")
     bad = kms.create_key(KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC")["KeyMetadata"]["Arn"]
-    start_cmk(firehose, "failed-change", bad)
+    start(firehose, "failed-change", bad)
     assert settle(firehose, "failed-change")["Status"] == "ENABLING_FAILED"
     assert len(grants(kms, old)) == 1
     firehose.stop_delivery_stream_encryption(DeliveryStreamName="failed-change")

@@ -8,23 +8,13 @@ from typing import Any
 import pytest
 
 from .helpers import ACCOUNT, REGION, client, create_stream, error_code, settle, sse
-from .kms_helpers import OTHER_ACCOUNT, other_account_client, sharing_policy
-
-
-def start_cmk(firehose: Any, name: str, key_arn: str) -> None:
-    firehose.start_delivery_stream_encryption(
-        DeliveryStreamName=name,
-        DeliveryStreamEncryptionConfigurationInput={
-            "KeyType": "CUSTOMER_MANAGED_CMK",
-            "KeyARN": key_arn,
-        },
-    )
+from .kms_helpers import OTHER_ACCOUNT, other_account_client, sharing_policy, start
 
 
 def refused(firehose: Any, name: str, key_arn: str) -> Any:
     """Start with ``key_arn``, which must be refused at call time; the ClientError."""
     with pytest.raises(firehose.exceptions.ClientError) as caught:
-        start_cmk(firehose, name, key_arn)
+        start(firehose, name, key_arn)
     return caught.value
 
 
@@ -41,7 +31,7 @@ def assert_kms_refusal(firehose: Any, key_arn: str, kms_code: str) -> None:
 def test_key_arn_resolves_to_an_enabled_stream(firehose: Any, kms: Any) -> None:
     key_arn = kms.create_key()["KeyMetadata"]["Arn"]
     create_stream(firehose, "by-key")
-    start_cmk(firehose, "by-key", key_arn)
+    start(firehose, "by-key", key_arn)
     assert settle(firehose, "by-key") == {
         "KeyType": "CUSTOMER_MANAGED_CMK",
         "KeyARN": key_arn,
@@ -54,7 +44,7 @@ def test_alias_arn_resolves_to_its_target_key(firehose: Any, kms: Any) -> None:
     kms.create_alias(AliasName="alias/firehose-sse", TargetKeyId=key["KeyId"])
     alias_arn = f"arn:aws:kms:{REGION}:{ACCOUNT}:alias/firehose-sse"
     create_stream(firehose, "by-alias")
-    start_cmk(firehose, "by-alias", alias_arn)
+    start(firehose, "by-alias", alias_arn)
     # [ours] Describe shows the ARN as given; the grant is on the key the alias names.
     assert settle(firehose, "by-alias") == {
         "KeyType": "CUSTOMER_MANAGED_CMK",
@@ -70,7 +60,7 @@ def test_alias_retargeted_later_keeps_the_key_resolved_at_start(firehose: Any, k
     second = kms.create_key()["KeyMetadata"]["KeyId"]
     kms.create_alias(AliasName="alias/moving", TargetKeyId=first)
     create_stream(firehose, "moving")
-    start_cmk(firehose, "moving", f"arn:aws:kms:{REGION}:{ACCOUNT}:alias/moving")
+    start(firehose, "moving", f"arn:aws:kms:{REGION}:{ACCOUNT}:alias/moving")
     settle(firehose, "moving")
     kms.update_alias(AliasName="alias/moving", TargetKeyId=second)
     kms.disable_key(KeyId=second)
@@ -110,7 +100,7 @@ def test_key_of_the_stream_region_in_a_west_stream(firehose_sse: Any) -> None:
     west = client("firehose", region="us-west-2")
     west_key = client("kms", region="us-west-2").create_key()["KeyMetadata"]["Arn"]
     create_stream(west, "west")
-    start_cmk(west, "west", west_key)
+    start(west, "west", west_key)
     assert settle(west, "west")["Status"] == "ENABLED"
 
 
@@ -124,7 +114,7 @@ def test_key_of_another_account_shared_by_policy_is_used(firehose: Any) -> None:
     owner_kms = other_account_client("kms")
     key = owner_kms.create_key(Policy=sharing_policy(OTHER_ACCOUNT, ACCOUNT))["KeyMetadata"]
     create_stream(firehose, "shared")
-    start_cmk(firehose, "shared", key["Arn"])
+    start(firehose, "shared", key["Arn"])
     assert settle(firehose, "shared") == {
         "KeyType": "CUSTOMER_MANAGED_CMK",
         "KeyARN": key["Arn"],
@@ -166,11 +156,11 @@ def test_malformed_key_arns_are_invalid_argument(firehose: Any) -> None:
 def test_refused_key_leaves_an_encrypted_stream_as_it_was(firehose: Any, kms: Any) -> None:
     key_arn = kms.create_key()["KeyMetadata"]["Arn"]
     create_stream(firehose, "kept")
-    start_cmk(firehose, "kept", key_arn)
+    start(firehose, "kept", key_arn)
     before = settle(firehose, "kept")
     for bad in (f"arn:aws:kms:{REGION}:{ACCOUNT}:alias/none", "arn:aws:s3:::b"):
         with pytest.raises(firehose.exceptions.ClientError):
-            start_cmk(firehose, "kept", bad)
+            start(firehose, "kept", bad)
     assert sse(firehose, "kept") == before
     assert firehose.put_record(DeliveryStreamName="kept", Record={"Data": b"x"})["Encrypted"]
     assert len(kms.list_grants(KeyId=key_arn)["Grants"]) == 1

@@ -8,26 +8,16 @@ from typing import Any
 import pytest
 
 from .helpers import ACCOUNT, REGION, create_stream, error_code, settle, sse
-from .kms_helpers import OTHER_ACCOUNT, other_account_client, sharing_policy
+from .kms_helpers import OTHER_ACCOUNT, cmk, other_account_client, sharing_policy, start
 
 CMK = "CUSTOMER_MANAGED_CMK"
 two_per_key = pytest.mark.firehose_sse(max_streams_per_key=2)
 
 
-def cmk(key_arn: str) -> dict[str, str]:
-    return {"KeyType": CMK, "KeyARN": key_arn}
-
-
-def start_cmk(firehose: Any, name: str, key_arn: str) -> None:
-    firehose.start_delivery_stream_encryption(
-        DeliveryStreamName=name, DeliveryStreamEncryptionConfigurationInput=cmk(key_arn)
-    )
-
-
 def assert_start_over_limit(firehose: Any, name: str, key_arn: str) -> None:
     before = sse(firehose, name)
     with pytest.raises(firehose.exceptions.LimitExceededException) as caught:
-        start_cmk(firehose, name, key_arn)
+        start(firehose, name, key_arn)
     assert key_arn in caught.value.response["Error"]["Message"]
     assert sse(firehose, name) == before
 
@@ -36,7 +26,7 @@ def using(firehose: Any, key_arn: str, *names: str) -> None:
     """Streams ``names``, each ENABLED with ``key_arn``."""
     for name in names:
         create_stream(firehose, name)
-        start_cmk(firehose, name, key_arn)
+        start(firehose, name, key_arn)
         assert settle(firehose, name)["Status"] == "ENABLED"
 
 
@@ -63,7 +53,7 @@ def test_start_over_the_key_limit_is_refused(firehose: Any, kms: Any) -> None:
     create_stream(firehose, "s3")
     assert_start_over_limit(firehose, "s3", key_arn)
     # A stream already using the key may restart with it.
-    start_cmk(firehose, "s1", key_arn)
+    start(firehose, "s1", key_arn)
     assert settle(firehose, "s1")["Status"] == "ENABLED"
 
 
@@ -85,12 +75,12 @@ def test_enabling_holds_a_slot_and_a_failed_enable_frees_it(firehose: Any, kms: 
     kms.disable_key(KeyId=key["KeyId"])
     for name in ("e1", "e2", "e3"):
         create_stream(firehose, name)
-    start_cmk(firehose, "e1", key["Arn"])
-    start_cmk(firehose, "e2", key["Arn"])
+    start(firehose, "e1", key["Arn"])
+    start(firehose, "e2", key["Arn"])
     assert_start_over_limit(firehose, "e3", key["Arn"])  # two ENABLING streams hold the key
     assert settle(firehose, "e1")["Status"] == "ENABLING_FAILED"
     kms.enable_key(KeyId=key["KeyId"])
-    start_cmk(firehose, "e3", key["Arn"])
+    start(firehose, "e3", key["Arn"])
     assert settle(firehose, "e3")["Status"] == "ENABLED"
 
 
@@ -103,7 +93,7 @@ def test_stop_frees_a_slot_once_disabled(firehose: Any, kms: Any) -> None:
     assert sse(firehose, "p1")["Status"] == "DISABLING"
     assert_start_over_limit(firehose, "p3", key_arn)
     assert settle(firehose, "p1") == {"Status": "DISABLED"}
-    start_cmk(firehose, "p3", key_arn)
+    start(firehose, "p3", key_arn)
     assert settle(firehose, "p3")["Status"] == "ENABLED"
 
 
@@ -113,11 +103,11 @@ def test_key_change_frees_a_slot_once_complete(firehose: Any, kms: Any) -> None:
     key_b = kms.create_key()["KeyMetadata"]["Arn"]
     using(firehose, key_a, "r1", "r2")
     create_stream(firehose, "r3")
-    start_cmk(firehose, "r1", key_b)
+    start(firehose, "r1", key_b)
     assert sse(firehose, "r1")["Status"] == "ENABLING"
     assert_start_over_limit(firehose, "r3", key_a)  # r1 still encrypts with A
     assert settle(firehose, "r1")["KeyARN"] == key_b
-    start_cmk(firehose, "r3", key_a)
+    start(firehose, "r3", key_a)
     assert settle(firehose, "r3")["Status"] == "ENABLED"
 
 
@@ -160,5 +150,5 @@ def test_the_501st_stream_with_one_key_is_refused(firehose: Any, kms: Any) -> No
     create_stream(firehose, "n500")
     assert_start_over_limit(firehose, "n500", key_arn)
     firehose.delete_delivery_stream(DeliveryStreamName="n0")
-    start_cmk(firehose, "n500", key_arn)
+    start(firehose, "n500", key_arn)
     assert settle(firehose, "n500")["Status"] == "ENABLED"

@@ -9,18 +9,12 @@ import pytest
 from moto_firehose_sse import FirehoseSSE, mock_firehose_sse
 
 from .helpers import ACCOUNT, REGION, client, create_stream, description, settle
+from .kms_helpers import start
 
 CMK = "CUSTOMER_MANAGED_CMK"
 MADE_UP = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 MADE_UP_ALIAS = f"arn:aws:kms:{REGION}:{ACCOUNT}:alias/made-up"
 lenient = pytest.mark.firehose_sse(lenient_keys=True)
-
-
-def start(firehose: Any, name: str, key_arn: str) -> None:
-    firehose.start_delivery_stream_encryption(
-        DeliveryStreamName=name,
-        DeliveryStreamEncryptionConfigurationInput={"KeyType": CMK, "KeyARN": key_arn},
-    )
 
 
 def test_strict_is_the_default(firehose_sse: FirehoseSSE, firehose: Any) -> None:

@@ -7,7 +7,6 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,17 +37,6 @@ def firehose_call(url: str, target: str | None, body: bytes, **headers: str) -> 
     if target is not None:
         sent["X-Amz-Target"] = target
     return call(url, "POST", "/", body, {k: v for k, v in sent.items() if v})
-
-
-@pytest.fixture
-def server(moto_server: str) -> Iterator[str]:
-    """The session's server, reset before and after the test, with no transition set."""
-    assert call(moto_server, "POST", "/moto-api/reset")[0] == 200
-    yield moto_server
-    call(
-        moto_server, "POST", "/moto-api/state-manager/unset-transition", {"model_name": MODEL_NAME}
-    )
-    call(moto_server, "POST", "/moto-api/reset")
 
 
 @pytest.fixture
