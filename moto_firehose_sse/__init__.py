@@ -1,4 +1,8 @@
-"""Amazon Firehose server-side encryption, as AWS does it, in moto."""
+"""Amazon Firehose server-side encryption, as AWS does it, in moto.
+
+Importing it imports moto, as ``from moto import mock_aws`` does: moto's botocore hook is then
+in place, so a boto3 client is mocked once a mock starts, wherever it was made.
+"""
 
 from .api import MockFirehoseSSE, get_controller, mock_firehose_sse
 from .controller import MODEL_NAME, Fault, FirehoseSSE, Transition

@@ -7,11 +7,14 @@ import inspect
 import unittest
 from typing import Any, Callable, TypeVar, overload
 
+# Importing moto registers its botocore hook, so boto3 clients made from here on are mocked
+# once a mock starts, as after `from moto import mock_aws`.
+from moto import mock_aws
+
 from . import controller
 from .controller import FirehoseSSE
 
-# moto, and the wiring that imports moto's Firehose and KMS models, load when a mock first
-# starts: importing this package (which pytest does for its plugin) costs next to nothing.
+# The wiring imports moto's Firehose and KMS models: it loads when a mock first starts.
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 _SETUP_METHODS = ("setUp", "setup_method")
@@ -34,8 +37,6 @@ class MockFirehoseSSE:
         """Start the mock; returns its controller. ``reset`` as in ``mock_aws().start``."""
         if reset or self._controller is None:
             self._controller = FirehoseSSE(**self._settings)
-        from moto import mock_aws
-
         from . import wiring
 
         inner = mock_aws()

@@ -23,5 +23,6 @@ def firehose_sse(request: pytest.FixtureRequest) -> Iterator[FirehoseSSE]:
     """moto with Firehose SSE rules for one test; yields the controller."""
     marker = request.node.get_closest_marker("firehose_sse")
     settings = dict(marker.kwargs) if marker is not None else {}
+
     with mock_firehose_sse(**settings) as sse:
         yield sse
