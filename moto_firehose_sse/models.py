@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import importlib
 import re
 import threading
 import time
@@ -13,7 +12,7 @@ from typing import Any, Callable, TypeVar, cast
 
 from moto.firehose.models import DeliveryStream, FirehoseBackend, firehose_backends
 
-from . import controller, kms
+from . import controller, kms, urls
 from .exceptions import (
     FirehoseSSEError,
     InvalidArgumentException,
@@ -122,7 +121,7 @@ class FirehoseSSEBackend(FirehoseBackend):
 
     @property
     def _url_module(self) -> Any:
-        return importlib.import_module("moto_firehose_sse.urls")
+        return urls
 
     # State -----------------------------------------------------------------------------
 
@@ -153,7 +152,7 @@ class FirehoseSSEBackend(FirehoseBackend):
         if name not in sse:
             sse[name] = _adopt(stream)
         enc = sse[name]
-        if enc is not None and enc.pending is not None:
+        if enc is not None and enc.status in IN_TRANSITION:
             held = enc.held_keys()
             enc.settle(self.account_id, stream.delivery_stream_arn, name, now)
             self._track(held, enc)

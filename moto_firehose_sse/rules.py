@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from moto.moto_api import state_manager
-from moto.moto_api._internal.managed_state_model import ManagedState
 
 from . import kms
 from .controller import MODEL_NAME, Fault
@@ -21,7 +20,6 @@ DISABLED, DISABLING, DISABLING_FAILED = "DISABLED", "DISABLING", "DISABLING_FAIL
 IN_TRANSITION = (ENABLING, DISABLING)
 
 WINDOW_SECONDS = 24 * 60 * 60
-_DONE = "DONE"
 _NEVER = float("-inf")
 
 
@@ -55,10 +53,10 @@ class StreamEncryption:
         "flipped_at",
         "grant",
         "key",
-        "pending",
         "started_at",
         "status",
         "target",
+        "ticks",
     )
 
     def __init__(self, status: str = DISABLED, key: Key | None = None) -> None:
@@ -67,7 +65,7 @@ class StreamEncryption:
         self.target: Key | None = None
         self.failure: dict[str, str] | None = None
         self.grant: str | None = None
-        self.pending: ManagedState | None = None
+        self.ticks = 0  # Describes that showed the in-between status of this transition
         self.started_at = _NEVER
         self.fault: Fault | None = None
         # a list, not a deque: an empty deque takes 600 bytes, and the window is short
@@ -114,37 +112,43 @@ class StreamEncryption:
         return None
 
     def begin_enable(self, key: Key, fault: Fault | None) -> None:
+        self._begin(ENABLING, fault)
         self.target = key
-        self.status, self.failure, self.fault = ENABLING, None, fault
-        self.pending = ManagedState(MODEL_NAME, [(ENABLING, _DONE)])
-        self.started_at = time.time()
 
     def begin_disable(self, fault: Fault | None) -> None:
-        self.status, self.failure, self.fault, self.target = DISABLING, None, fault, None
-        self.pending = ManagedState(MODEL_NAME, [(DISABLING, _DONE)])
-        self.started_at = time.time()
+        self._begin(DISABLING, fault)
+        self.target = None
+
+    def _begin(self, status: str, fault: Fault | None) -> None:
+        self.status, self.failure, self.fault = status, None, fault
+        self.ticks, self.started_at = 0, time.time()
 
     def advance(self) -> None:
         """One Describe has shown the in-between status."""
-        if self.pending is not None:
-            self.pending.advance()
+        if self.status in IN_TRANSITION:
+            self.ticks += 1
 
     def settle(self, account: str, stream_arn: str, stream_name: str, now: float) -> None:
-        """Finish the transition under way if the state manager says it is over."""
-        pending = self.pending
-        if pending is None:
+        """Finish the transition under way if the state manager's transition says it is over.
+
+        moto's progressions: ``immediate``; ``manual`` after ``times`` Describes; ``time``
+        once ``seconds`` have passed, exactly S included (moto's own models wait for more).
+        """
+        if self.status not in IN_TRANSITION:
             return
         transition = state_manager.get_transition(MODEL_NAME)
-        if transition.get("progression") == "time":
-            # Over once S seconds have passed (moto's ManagedState waits for more than S), and
-            # the status changed when the time was up, not when somebody first looked.
+        progression = transition.get("progression")
+        if progression == "time":
+            # The status changed when the time was up, not when somebody first looked.
             ends_at = self.started_at + float(transition.get("seconds", 0))
             if now < ends_at:
                 return
             now = ends_at
-        elif pending.status != _DONE:
-            return
-        self.pending = None
+        elif progression == "manual":
+            if self.ticks < int(transition.get("times", 1)):
+                return
+        elif progression != "immediate":
+            return  # a progression the state manager doesn't know: the status stays, as in moto
         if self.status == ENABLING:
             assert self.target is not None
             self.finish_enable(self.target, account, stream_arn, stream_name, now)

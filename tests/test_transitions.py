@@ -124,7 +124,7 @@ def test_time_with_time_machine(firehose: Any) -> None:
 def test_time_is_over_once_exactly_the_seconds_have_passed(
     firehose: Any, firehose_sse: FirehoseSSE, seconds: float
 ) -> None:
-    """ "After S seconds": ENABLING just before S, ENABLED at S (moto's ManagedState waits past S)."""
+    """ENABLING just before S seconds, ENABLED at exactly S: "after S seconds"."""
     firehose_sse.set_transition({"progression": "time", "seconds": seconds})
     create_stream(firehose, "s")
     with freeze_time(T0) as frozen:
