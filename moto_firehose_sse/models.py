@@ -42,6 +42,9 @@ except ImportError:  # pragma: no cover - moto 5.0
 NAME_PATTERN = re.compile(r"[a-zA-Z0-9_.-]{1,64}")
 STREAM_TYPES = ("DirectPut", "KinesisStreamAsSource", "MSKAsSource", "DatabaseAsSource")
 _LOCK = threading.RLock()
+# Where a backend keeps the plugin's state (moto's reset() wipes the backend's __dict__).
+STATE = "_firehose_sse"  # stream name -> StreamEncryption, None for non-DirectPut streams
+KEY_USERS = "_firehose_sse_key_users"  # customer key ARN -> streams of this backend using it
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
@@ -128,16 +131,16 @@ class FirehoseSSEBackend(FirehoseBackend):
     @property
     def _sse(self) -> dict[str, StreamEncryption | None]:
         try:
-            return self.__dict__["_firehose_sse"]  # type: ignore[no-any-return]
+            return self.__dict__[STATE]  # type: ignore[no-any-return]
         except KeyError:
-            return self.__dict__.setdefault("_firehose_sse", {})  # type: ignore[no-any-return]
+            return self.__dict__.setdefault(STATE, {})  # type: ignore[no-any-return]
 
     @property
     def _key_users(self) -> Counter[str]:
         try:
-            return self.__dict__["_firehose_sse_key_users"]  # type: ignore[no-any-return]
+            return self.__dict__[KEY_USERS]  # type: ignore[no-any-return]
         except KeyError:
-            return self.__dict__.setdefault("_firehose_sse_key_users", Counter())  # type: ignore[no-any-return]
+            return self.__dict__.setdefault(KEY_USERS, Counter())  # type: ignore[no-any-return]
 
     def _stream(self, name: str) -> DeliveryStream:
         stream = self.delivery_streams.get(name)
@@ -170,7 +173,7 @@ class FirehoseSSEBackend(FirehoseBackend):
         total = 0
         for account in list(firehose_backends.values()):
             backend = dict.get(account, ref.region)
-            users = getattr(backend, "__dict__", {}).get("_firehose_sse_key_users")
+            users = getattr(backend, "__dict__", {}).get(KEY_USERS)
             if users:
                 total += users[ref.arn]
         return total

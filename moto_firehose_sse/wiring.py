@@ -17,10 +17,9 @@ from moto.moto_api import state_manager
 
 from . import controller
 from .controller import MODEL_NAME
-from .models import FirehoseSSEBackend
+from .models import KEY_USERS, STATE, FirehoseSSEBackend
 
 DEFAULT_TRANSITION = {"progression": "manual", "times": 1}
-_STATE_KEYS = ("_firehose_sse", "_firehose_sse_key_users")
 _LEFT = "_firehose_sse_left"
 _lock = threading.Lock()
 _depth = 0
@@ -51,7 +50,7 @@ def _leave(backend: Any) -> None:
     """Write each stream's encryption back in plain moto's form, and keep the plugin's state
     for the next install on the same data (setUp and test of a decorated class share it)."""
     left: dict[str, tuple[Any, dict[str, Any] | None]] = {}
-    for name, enc in backend.__dict__.get(_STATE_KEYS[0], {}).items():
+    for name, enc in backend.__dict__.get(STATE, {}).items():
         stream = backend.delivery_streams.get(name)
         if stream is None:
             continue
@@ -68,7 +67,7 @@ def _leave(backend: Any) -> None:
 def _rejoin(backend: Any) -> None:
     """Forget the kept state of each stream that plain moto changed or deleted meanwhile."""
     left = backend.__dict__.pop(_LEFT, {})
-    states = backend.__dict__.get(_STATE_KEYS[0], {})
+    states = backend.__dict__.get(STATE, {})
     for name in list(states):
         kept, config = left.get(name, (None, None))
         stream = backend.delivery_streams.get(name)
@@ -76,7 +75,7 @@ def _rejoin(backend: Any) -> None:
         if stream is None or stream is not kept or current != config:
             enc = states.pop(name)
             if enc is not None:
-                backend.__dict__.get(_STATE_KEYS[1], Counter()).subtract(enc.held_keys())
+                backend.__dict__.get(KEY_USERS, Counter()).subtract(enc.held_keys())
                 enc.release()
 
 
