@@ -206,17 +206,6 @@ def test_fixture_yields_the_active_controller(firehose_sse: FirehoseSSE) -> None
     assert_rules_apply("fixture")
 
 
-def test_fixture_isolates_tests_first(firehose: Any) -> None:
-    create_stream(firehose, "isolated")
-    firehose.start_delivery_stream_encryption(DeliveryStreamName="isolated")
-
-
-def test_fixture_isolates_tests_second(firehose: Any) -> None:
-    assert firehose.list_delivery_streams()["DeliveryStreamNames"] == []
-    create_stream(firehose, "isolated")
-    assert sse(firehose, "isolated") == DISABLED
-
-
 @pytest.mark.firehose_sse(max_streams_per_region=60, max_encryption_changes_per_day=3)
 def test_marker_settings(firehose: Any, firehose_sse: FirehoseSSE) -> None:
     assert firehose_sse.max_streams_per_region == 60
