@@ -136,6 +136,11 @@ def test_successes_in_process_say_json_1_1(seen: Seen) -> None:
             {"DeliveryStreamName": "none"},
             "ResourceNotFoundException",
         ),
+        (  # moto 5.2 can't parse it: the plugin's error raised past moto's dispatch
+            "Firehose_20150804.DescribeDeliveryStream",
+            {"DeliveryStreamName": "none", "Limit": "ten"},
+            "ResourceNotFoundException",
+        ),
     ],
 )
 def test_raw_requests_in_process_get_json_1_1_errors(
