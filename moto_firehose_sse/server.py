@@ -21,8 +21,12 @@ Bad input there is answered with HTTP 400 and ``{"message": ...}``. ``POST /moto
 also puts the settings back to the server's start-up values and drops pending faults.
 
 Firehose requests are checked before moto sees them, so that malformed ones get the
-answer AWS gives (HTTP 400 JSON: ``SerializationException``, ``UnknownOperationException``,
-``MissingAuthenticationTokenException``, ``InvalidArgumentException``), never a 500.
+answer AWS gives (JSON 1.1 with ``x-amzn-ErrorType``: ``SerializationException``,
+``UnknownOperationException``, ``MissingAuthenticationTokenException``,
+``IncompleteSignatureException``, ``InvalidSignatureException``, ``InvalidArgumentException``,
+413 ``RequestEntityTooLargeException``), never a 500. Bodies are read in bounded chunks, up
+to ``FIREHOSE_BODY_LIMIT`` for Firehose and ``CONTROL_BODY_LIMIT`` for the controller and
+moto's state-manager endpoints, whose requests are checked for every model.
 """
 
 from __future__ import annotations
