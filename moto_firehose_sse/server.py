@@ -274,17 +274,18 @@ def _check_state_manager_request(action: str, query: str, body: bytes) -> None:
                 f"not {query!r}.",
             )
         return
+    problem = None
     try:
         request = _parse_json(body.decode())  # as moto reads it
     except ValueError as exc:
-        request = exc
-    problem = None
-    if not isinstance(request, dict):
-        problem = "the body must be a JSON object"
-    elif not isinstance(request.get("model_name"), str) or not request["model_name"]:
-        problem = '"model_name" must be a non-empty string'
-    elif action == "set-transition" and not isinstance(request.get("transition"), dict):
-        problem = '"transition" must be a JSON object'
+        problem = f"the body must be a JSON object, and is not valid JSON ({exc})"
+    else:
+        if not isinstance(request, dict):
+            problem = "the body must be a JSON object"
+        elif not isinstance(request.get("model_name"), str) or not request["model_name"]:
+            problem = '"model_name" must be a non-empty string'
+        elif action == "set-transition" and not isinstance(request.get("transition"), dict):
+            problem = '"transition" must be a JSON object'
     if problem is not None:
         raise _BadRequest(
             "BadRequest",
