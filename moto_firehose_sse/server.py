@@ -90,7 +90,8 @@ _CHUNK = 64 * 1024
 def _too_large(limit: int) -> _BadRequest:
     return _BadRequest(
         "RequestEntityTooLargeException",
-        f"The request body is larger than this server takes here ({limit} bytes).",
+        f"The request body is over {limit} bytes, the most this server reads on this path; "
+        "send a smaller request.",
         "413 Request Entity Too Large",
     )
 
