@@ -3,6 +3,8 @@
 They are moto ``JsonRESTError`` subclasses: moto 5.0 and 5.2 both turn them into
 ``{"__type": ..., "message": ...}`` bodies, and the body can carry the extra modelled
 members (``code`` of InvalidKMSResourceException) that moto's ``ServiceException`` can't.
+They answer with AWS's JSON 1.1 headers: ``Content-Type: application/x-amz-json-1.1`` and
+``x-amzn-ErrorType`` (``JsonRESTError`` alone says ``application/json``).
 """
 
 from __future__ import annotations
@@ -11,12 +13,15 @@ import json
 
 from moto.core.exceptions import JsonRESTError
 
+JSON_1_1 = "application/x-amz-json-1.1"
+
 
 class FirehoseSSEError(JsonRESTError):
     """Base of the errors the plugin returns; the class name is the modelled error code."""
 
     def __init__(self, message: str, **members: str) -> None:
         super().__init__(type(self).__name__, message)
+        self.content_type = JSON_1_1
         if members:
             self.description = json.dumps(
                 {"__type": self.error_type, "message": message, **members}

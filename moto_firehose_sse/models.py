@@ -22,6 +22,7 @@ from .exceptions import (
     ResourceNotFoundException,
     ServiceUnavailableException,
 )
+from .records import check_sizes
 from .rules import (
     AWS_OWNED_CMK,
     CUSTOMER_MANAGED_CMK,
@@ -392,6 +393,7 @@ class FirehoseSSEBackend(FirehoseBackend):
             raise InvalidArgumentException(
                 "Records must be a list of 1 to 500 records, each with Data."
             )
+        check_sizes(records)
         stream = self._stream(name)
         if stream.delivery_stream_status != "ACTIVE":
             raise ResourceNotFoundException(

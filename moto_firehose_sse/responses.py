@@ -4,7 +4,9 @@ A request reaches moto's ``FirehoseResponse`` unchanged. Only when moto's own re
 fails on a member of the wrong type or encoding (botocore with ``parameter_validation=False``,
 or a hand-made HTTP request) does the failure become the operation's
 ``InvalidArgumentException`` (``ResourceNotFoundException`` for the operations that model only
-that) instead of a raw Python exception or an HTTP 500.
+that) instead of a raw Python exception or an HTTP 500. Every answer says
+``Content-Type: application/x-amz-json-1.1``, as AWS's do (moto 5.0's errors say
+``application/json``, its successes nothing).
 """
 
 from __future__ import annotations
@@ -14,7 +16,12 @@ from typing import Any
 from moto.firehose.responses import FirehoseResponse
 from werkzeug.exceptions import HTTPException
 
-from .exceptions import FirehoseSSEError, InvalidArgumentException, ResourceNotFoundException
+from .exceptions import (
+    JSON_1_1,
+    FirehoseSSEError,
+    InvalidArgumentException,
+    ResourceNotFoundException,
+)
 
 _ONLY_NOT_FOUND = frozenset({"DescribeDeliveryStream", "DeleteDeliveryStream"})
 
@@ -25,7 +32,9 @@ class FirehoseSSEResponse(FirehoseResponse):
     @classmethod
     def dispatch(cls, *args: Any, **kwargs: Any) -> Any:
         try:
-            return super().dispatch(*args, **kwargs)
+            status, headers, body = super().dispatch(*args, **kwargs)
+            headers["Content-Type"] = JSON_1_1
+            return status, headers, body
         except HTTPException:
             raise
         except Exception as exc:

@@ -21,8 +21,12 @@ Bad input there is answered with HTTP 400 and ``{"message": ...}``. ``POST /moto
 also puts the settings back to the server's start-up values and drops pending faults.
 
 Firehose requests are checked before moto sees them, so that malformed ones get the
-answer AWS gives (HTTP 400 JSON: ``SerializationException``, ``UnknownOperationException``,
-``MissingAuthenticationTokenException``, ``InvalidArgumentException``), never a 500.
+answer AWS gives (JSON 1.1 with ``x-amzn-ErrorType``: ``SerializationException``,
+``UnknownOperationException``, ``MissingAuthenticationTokenException``,
+``IncompleteSignatureException``, ``InvalidSignatureException``, ``InvalidArgumentException``,
+413 ``RequestEntityTooLargeException``), never a 500. Bodies are read in bounded chunks, up
+to ``FIREHOSE_BODY_LIMIT`` for Firehose and ``CONTROL_BODY_LIMIT`` for the controller and
+moto's state-manager endpoints, whose requests are checked for every model.
 """
 
 from __future__ import annotations
@@ -38,6 +42,8 @@ import sys
 from collections.abc import Iterable
 from dataclasses import asdict
 from typing import Any, Callable
+
+from moto.settings import allow_unknown_region
 
 from . import controller, wiring
 from .controller import MODEL_NAME, SETTINGS, FirehoseSSE
@@ -63,31 +69,66 @@ def _respond(
     status: str,
     payload: Any,
     content_type: str = "application/json",
+    error_type: str | None = None,
 ) -> list[bytes]:
     body = json.dumps(payload).encode()
-    start_response(
-        status,
-        [("Content-Type", content_type), ("Content-Length", str(len(body)))],
-    )
+    headers = [("Content-Type", content_type), ("Content-Length", str(len(body)))]
+    if error_type is not None:
+        headers.append(("x-amzn-ErrorType", error_type))
+    start_response(status, headers)
     return [body]
 
 
-def _read_body(environ: dict[str, Any]) -> bytes:
-    """The request body; ``wsgi.input`` is replaced so that the next app can read it again."""
+FIREHOSE_BODY_LIMIT = 8 * 1024 * 1024
+"""The largest Firehose request body the server reads (bytes). Every request AWS accepts fits:
+a PutRecordBatch at AWS's 4 MiB of record data is about 5.6 MB of JSON (the data in base64)."""
+CONTROL_BODY_LIMIT = 64 * 1024
+"""The largest body of a ``/moto-api/firehose-sse/...`` or state-manager request (bytes)."""
+_CHUNK = 64 * 1024
+
+
+def _too_large(limit: int) -> _BadRequest:
+    return _BadRequest(
+        "RequestEntityTooLargeException",
+        f"The request body is over {limit} bytes, the most this server reads on this path; "
+        "send a smaller request.",
+        "413 Request Entity Too Large",
+    )
+
+
+def _read_body(environ: dict[str, Any], limit: int) -> bytes:
+    """The request body, read in chunks; ``wsgi.input`` is replaced so that the next app can
+    read it again. A body (or a ``Content-Length``) over ``limit`` bytes is refused with 413."""
     stream = environ["wsgi.input"]
     try:
         length = int(environ.get("CONTENT_LENGTH") or -1)
     except ValueError:
         length = -1
-    if length >= 0:
-        body: bytes = stream.read(length)
-    elif environ.get("wsgi.input_terminated"):  # chunked: read to the end
-        body = stream.read()
-    else:
-        body = b""
+    if length > limit:
+        raise _too_large(limit)
+    if length < 0:  # chunked: read to the end; otherwise there is no body
+        length = limit + 1 if environ.get("wsgi.input_terminated") else 0
+    chunks: list[bytes] = []
+    while length > 0:
+        chunk = stream.read(min(_CHUNK, length))
+        if not chunk:  # the client sent less than it announced
+            break
+        chunks.append(chunk)
+        length -= len(chunk)
+    body = b"".join(chunks)
+    if len(body) > limit:
+        raise _too_large(limit)
     environ["wsgi.input"] = io.BytesIO(body)
     environ["CONTENT_LENGTH"] = str(len(body))
     return body
+
+
+def _parse_json(body: bytes | str) -> Any:
+    """``json.loads`` whose every failure is a ``ValueError``, nesting too deep included."""
+    try:
+        return json.loads(body)
+    except RecursionError:
+        raise ValueError("it is nested too deeply") from None
 
 
 # The controller over HTTP -------------------------------------------------------------
@@ -96,7 +137,7 @@ def _read_body(environ: dict[str, Any]) -> bytes:
 def _json_object(body: bytes, what: str, fields: tuple[str, ...]) -> dict[str, Any]:
     """The body as a JSON object whose names are all among ``fields``."""
     try:
-        value = json.loads(body or b"{}")
+        value = _parse_json(body or b"{}")
     except ValueError as exc:
         raise _BadRequest("BadRequest", f"{what}: the body is not valid JSON ({exc}).") from exc
     if not isinstance(value, dict):
@@ -211,6 +252,48 @@ def _check_transition(body: bytes) -> None:
         )
 
 
+STATE_MANAGER_PREFIX = "/moto-api/state-manager/"
+_STATE_MANAGER_ACTIONS = ("set-transition", "unset-transition", "get-transition")
+_STATE_MANAGER_EXAMPLE = (
+    '{"model_name": "firehose::encryption", "transition": {"progression": "immediate"}}'
+)
+
+
+def _check_state_manager_request(action: str, query: str, body: bytes) -> None:
+    """Refuse a state-manager request moto can't read, whatever the model: a JSON object body
+    naming ``model_name`` (``transition``, an object, too for set-transition); for
+    get-transition, a ``model_name=NAME`` query."""
+    if action == "get-transition":
+        try:
+            pairs = [part.split("=") for part in query.encode("latin-1").decode().split("&")]
+        except UnicodeError:
+            pairs = []
+        if any(len(pair) != 2 for pair in pairs) or "model_name" not in dict(pairs):
+            raise _BadRequest(
+                "BadRequest",
+                f"get-transition: use ?model_name=NAME (name=value pairs joined by &), "
+                f"not {query!r}.",
+            )
+        return
+    problem = None
+    try:
+        request = _parse_json(body.decode())  # as moto reads it
+    except ValueError as exc:
+        problem = f"the body must be a JSON object, and is not valid JSON ({exc})"
+    else:
+        if not isinstance(request, dict):
+            problem = "the body must be a JSON object"
+        elif not isinstance(request.get("model_name"), str) or not request["model_name"]:
+            problem = '"model_name" must be a non-empty string'
+        elif action == "set-transition" and not isinstance(request.get("transition"), dict):
+            problem = '"transition" must be a JSON object'
+    if problem is not None:
+        raise _BadRequest(
+            "BadRequest",
+            f"{action}: {problem}, e.g. {_STATE_MANAGER_EXAMPLE}; got {body[:200]!r}.",
+        )
+
+
 # Firehose requests ----------------------------------------------------------------------
 
 
@@ -221,6 +304,12 @@ class _FirehoseModel:
         session = importlib.import_module("botocore.session").get_session()
         self.model = session.get_service_model("firehose")
         self.operations = frozenset(self.model.operation_names)
+        # The regions moto's Firehose serves (moto builds its list the same way).
+        self.regions = frozenset(
+            region
+            for partition in session.get_available_partitions()
+            for region in session.get_available_regions("firehose", partition_name=partition)
+        )
 
 
 _model: _FirehoseModel | None = None
@@ -277,13 +366,85 @@ def _check_shape(value: Any, shape: Any, where: str) -> None:
             _check_shape(member, shape.value, f"{where}.{key}")
 
 
-def _credential_service(environ: dict[str, Any]) -> str | None:
+_SIGV4 = "AWS4-HMAC-SHA256"
+_SIGV4_EXAMPLE = (
+    f"{_SIGV4} Credential=KEY/20240101/us-east-1/firehose/aws4_request, "
+    "SignedHeaders=host;x-amz-date, Signature=..."
+)
+
+
+def _signature_parts(auth: str) -> tuple[str, dict[str, str], list[str]]:
+    """An ``Authorization`` header's algorithm, its ``name=value`` parameters, and the
+    items that are not ``name=value``."""
+    algorithm, _, rest = auth.strip().partition(" ")
+    params: dict[str, str] = {}
+    broken: list[str] = []
+    for item in rest.split(","):
+        name, sep, value = item.strip().partition("=")
+        if sep:
+            params[name.strip()] = value.strip()
+        elif name:
+            broken.append(name)
+    return algorithm, params, broken
+
+
+def _is_firehose(environ: dict[str, Any]) -> bool:
+    """Whether a request is meant for Firehose: its target, or its credential scope, says so."""
+    if str(environ.get("HTTP_X_AMZ_TARGET", "")).startswith("Firehose_"):
+        return True
     auth = str(environ.get("HTTP_AUTHORIZATION", ""))
-    try:
-        scope = auth.split(",")[0].split()[1]
-        return scope.split("/")[3].lower()
-    except IndexError:
-        return None
+    if "firehose" not in auth.lower():
+        return False
+    scope = _signature_parts(auth)[1].get("Credential", "").lower().split("/")
+    return "firehose" in scope[1:]
+
+
+def _check_signature(auth: str) -> None:
+    """Refuse an ``Authorization`` header that is not a Signature Version 4 header scoped to
+    Firehose, as AWS does (moto accepts any signature, but routes by the scope)."""
+    algorithm, params, broken = _signature_parts(auth)
+    if broken:
+        raise _BadRequest(
+            "IncompleteSignatureException",
+            f"'{broken[0]}' not a valid key=value pair (missing equal-sign) in Authorization "
+            f"header: '{auth}'. Sign as the AWS SDKs do: {_SIGV4_EXAMPLE}.",
+        )
+    missing = [name for name in ("Credential", "Signature", "SignedHeaders") if name not in params]
+    if algorithm != _SIGV4 or missing:
+        needs = "".join(f"Authorization header requires '{name}' parameter. " for name in missing)
+        raise _BadRequest(
+            "IncompleteSignatureException",
+            f"{needs}Authorization={auth}. Sign with Signature Version 4 as the AWS SDKs do: "
+            f"{_SIGV4_EXAMPLE}.",
+        )
+    credential = params["Credential"]
+    scope = credential.split("/")
+    if len(scope) != 5:
+        raise _BadRequest(
+            "IncompleteSignatureException",
+            "Credential must have exactly 5 slash-delimited elements, e.g. "
+            f"keyid/date/region/service/term, got '{credential}'.",
+        )
+    region, service, terminator = scope[2:]
+    if region not in _firehose_model().regions and not allow_unknown_region():
+        raise _BadRequest(
+            "InvalidSignatureException",
+            f"Credential should be scoped to a valid region, not '{region}'.",
+            "403 Forbidden",
+        )
+    if service != "firehose":
+        raise _BadRequest(
+            "InvalidSignatureException",
+            f"Credential should be scoped to correct service: 'firehose', not '{service}'.",
+            "403 Forbidden",
+        )
+    if terminator != "aws4_request":
+        raise _BadRequest(
+            "InvalidSignatureException",
+            "Credential should be scoped with a valid terminator: 'aws4_request', "
+            f"not '{terminator}'.",
+            "403 Forbidden",
+        )
 
 
 def _check_firehose_request(environ: dict[str, Any], target: str, body: bytes) -> None:
@@ -298,6 +459,12 @@ def _check_firehose_request(environ: dict[str, Any], target: str, body: bytes) -
             "Missing Authentication Token: sign the request (any credentials will do for "
             "moto), as every AWS SDK and the AWS CLI do.",
         )
+    _check_signature(str(environ["HTTP_AUTHORIZATION"]))
+    if environ.get("PATH_INFO") != "/":
+        raise _BadRequest(
+            "UnknownOperationException",
+            f"Firehose takes requests on the path /, not {environ.get('PATH_INFO')!r}.",
+        )
     model = _firehose_model()
     operation = (
         target[len(FIREHOSE_TARGET_PREFIX) :] if target.startswith(FIREHOSE_TARGET_PREFIX) else ""
@@ -310,7 +477,7 @@ def _check_firehose_request(environ: dict[str, Any], target: str, body: bytes) -
             f"{FIREHOSE_TARGET_PREFIX}DescribeDeliveryStream.",
         )
     try:
-        params = json.loads(body or b"{}")
+        params = _parse_json(body or b"{}")
     except ValueError as exc:
         raise _BadRequest(
             "SerializationException", f"The request body is not valid JSON: {exc}."
@@ -358,18 +525,24 @@ class FirehoseSSEApp:
         method = environ.get("REQUEST_METHOD", "GET")
         try:
             if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
-                status, payload = _controller_api(self.sse, method, path, _read_body(environ))
+                body = _read_body(environ, CONTROL_BODY_LIMIT)
+                status, payload = _controller_api(self.sse, method, path, body)
                 return _respond(start_response, status, payload)
-            if path.rstrip("/") == "/moto-api/state-manager/set-transition":
-                _check_transition(_read_body(environ))
-            target = environ.get("HTTP_X_AMZ_TARGET", "")
-            if target.startswith("Firehose_") or _credential_service(environ) == "firehose":
-                _check_firehose_request(environ, target, _read_body(environ))
+            action = path[len(STATE_MANAGER_PREFIX) :].rstrip("/")
+            if path.startswith(STATE_MANAGER_PREFIX) and action in _STATE_MANAGER_ACTIONS:
+                body = _read_body(environ, CONTROL_BODY_LIMIT)
+                _check_state_manager_request(action, environ.get("QUERY_STRING", ""), body)
+                if action == "set-transition":
+                    _check_transition(body)
+            elif not path.startswith("/moto-api") and _is_firehose(environ):
+                target = environ.get("HTTP_X_AMZ_TARGET", "")
+                body = _read_body(environ, FIREHOSE_BODY_LIMIT)
+                _check_firehose_request(environ, target, body)
         except _BadRequest as exc:
-            if exc.code in ("BadRequest", "NotFound", "MethodNotAllowed"):
+            if path.startswith("/moto-api"):
                 return _respond(start_response, exc.status, {"message": exc.message})
             payload = {"__type": exc.code, "message": exc.message}
-            return _respond(start_response, exc.status, payload, _JSON_1_1)
+            return _respond(start_response, exc.status, payload, _JSON_1_1, exc.code)
         if path.rstrip("/") == "/moto-api/reset" and method == "POST":
             self.reset()
         return self.app(environ, start_response)
