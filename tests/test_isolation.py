@@ -9,7 +9,16 @@ from moto import mock_aws
 
 from moto_firehose_sse import FirehoseSSE, get_controller, mock_firehose_sse
 
-from .helpers import ACCOUNT, REGION, create_stream, description, error_code, settle, sse
+from .helpers import (
+    ACCOUNT,
+    REGION,
+    create_stream,
+    delete_stream,
+    description,
+    error_code,
+    settle,
+    sse,
+)
 from .kms_helpers import (
     OTHER_ACCOUNT,
     THIRD_ACCOUNT,
@@ -214,7 +223,7 @@ def test_same_stream_name_in_accounts_and_regions_without_cross_talk(
     assert grants(kms, key["KeyId"]) == []
 
     # Deleting in one place leaves the others.
-    assumed.delete_delivery_stream(DeliveryStreamName="same")
+    assert delete_stream(assumed, "same") == ["DELETING"]
     with pytest.raises(assumed.exceptions.ResourceNotFoundException):
         assumed.describe_delivery_stream(DeliveryStreamName="same")
     del expected["assumed"]

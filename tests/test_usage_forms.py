@@ -21,7 +21,7 @@ from moto_firehose_sse import (
 )
 from moto_firehose_sse.models import FirehoseSSEBackend
 
-from .helpers import client, create_stream, description, settle, sse
+from .helpers import client, create_stream, delete_stream, description, settle, sse
 
 DISABLED = {"Status": "DISABLED"}
 ENABLING = {"KeyType": "AWS_OWNED_CMK", "Status": "ENABLING"}
@@ -238,7 +238,7 @@ def test_fifty_first_stream_is_refused_by_default(firehose: Any) -> None:
     assert len(firehose.list_delivery_streams(Limit=100)["DeliveryStreamNames"]) == 50
     other_region = client("firehose", "eu-west-1")
     create_stream(other_region, "s50")  # the quota is per region
-    firehose.delete_delivery_stream(DeliveryStreamName="s0")
+    delete_stream(firehose, "s0")
     create_stream(firehose, "s50")
 
 
