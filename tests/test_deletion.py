@@ -34,6 +34,7 @@ from .helpers import (
     sse,
 )
 from .kms_helpers import cmk, grants, start
+from .server_helpers import call, remote, set_transition
 
 T0 = dt.datetime(2024, 3, 1, 12, 0, 0)
 IMMEDIATE = {"progression": "immediate"}
@@ -508,3 +509,73 @@ def test_a_stream_left_deleting_under_an_outer_mock() -> None:
             assert gone(firehose, "kept")
             create_stream(firehose, "dropped")  # no deletion of the old one is left over
             assert [status(firehose, "dropped") for _ in range(2)] == ["ACTIVE", "ACTIVE"]
+
+
+# Over HTTP (moto-firehose-sse-server) ---------------------------------------------------------
+
+AUTH = (
+    "AWS4-HMAC-SHA256 Credential=testing/20240101/us-east-1/firehose/aws4_request, "
+    "SignedHeaders=host;x-amz-date, Signature=0"
+)
+
+
+def test_deletion_over_http(server: str) -> None:
+    firehose, kms = remote(server, "firehose"), remote(server, "kms")
+    key_id, _ = pending_deletion(firehose, kms, "failing")
+    create_stream(firehose, "plain")
+    assert delete_stream(firehose, "plain") == ["DELETING"]
+    assert delete_until_failed(firehose, "failing") == ["DELETING", "DELETING_FAILED"]
+    failure = description(firehose, "failing")["FailureDescription"]
+    assert failure["Type"] == "RETIRE_KMS_GRANT_FAILED" and "PendingDeletion" in failure["Details"]
+    assert delete_stream(firehose, "failing", AllowForceDelete=True) == ["DELETING"]
+    assert len(grants(kms, key_id)) == 1
+
+
+def test_delete_faults_over_http(server: str) -> None:
+    firehose = remote(server, "firehose")
+    create_stream(firehose, "hit")
+    fault = {"operation": "delete", "type": "UNKNOWN_ERROR", "details": "d", "stream_name": "hit"}
+    assert call(server, "POST", "/moto-api/firehose-sse/faults", fault) == (
+        200,
+        {"faults": [fault]},
+    )
+    assert delete_until_failed(firehose, "hit") == ["DELETING", "DELETING_FAILED"]
+    assert description(firehose, "hit")["FailureDescription"] == {
+        "Type": "UNKNOWN_ERROR",
+        "Details": "d",
+    }
+    assert call(server, "GET", "/moto-api/firehose-sse/faults") == (200, {"faults": []})
+    status_code, got = call(server, "POST", "/moto-api/firehose-sse/faults", {"operation": "drop"})
+    assert status_code == 400
+    assert got["message"] == 'operation must be "enable", "disable" or "delete", not \'drop\'.'
+
+
+def test_deletion_transition_over_http(server: str) -> None:
+    firehose = remote(server, "firehose")
+    set_transition(server, IMMEDIATE, model=DELETION_MODEL_NAME)
+    create_stream(firehose, "s")
+    firehose.delete_delivery_stream(DeliveryStreamName="s")
+    create_stream(firehose, "s")  # gone at once
+    set_transition(server, {"progression": "manual", "times": 2}, model=DELETION_MODEL_NAME)
+    assert delete_stream(firehose, "s") == ["DELETING", "DELETING"]
+
+
+@pytest.mark.parametrize("value", [b'"yes"', b"1", b"null", b"[]", b"{}"])
+def test_wrong_typed_allow_force_delete_over_http(server: str, value: bytes) -> None:
+    firehose = remote(server, "firehose")
+    create_stream(firehose, "s")
+    body = b'{"DeliveryStreamName": "s", "AllowForceDelete": ' + value + b"}"
+    headers = {
+        "Content-Type": "application/x-amz-json-1.1",
+        "Authorization": AUTH,
+        "X-Amz-Target": "Firehose_20150804.DeleteDeliveryStream",
+    }
+    status_code, got = call(server, "POST", "/", body, headers)
+    if value == b"null":  # left out, as JSON 1.1 reads it: an ordinary deletion
+        assert status_code == 200
+        assert status(firehose, "s") == "DELETING"
+        return
+    assert status_code == 400
+    assert got["__type"] == "SerializationException"
+    assert "AllowForceDelete" in got["message"]
+    assert status(firehose, "s") == "ACTIVE"
