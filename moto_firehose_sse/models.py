@@ -279,14 +279,14 @@ class FirehoseSSEBackend(FirehoseBackend):
                 f"AllowForceDelete must be true or false, not {allow_force_delete!r}."
             )
         stream, now = self._stream(delivery_stream_name), time.time()
-        self._encryption(stream, now)  # a stream plain moto made gets its state first
-        deletion = self._deletions.setdefault(delivery_stream_name, StreamDeletion())
         if stream.delivery_stream_status == DELETING:
             raise ResourceInUseException(
                 f"Firehose {delivery_stream_name} under account {self.account_id} is already "
                 "DELETING; DescribeDeliveryStream answers ResourceNotFoundException once it is gone."
             )
+        self._encryption(stream, now)  # a stream plain moto made gets its state first
         fault = controller.current()._take_fault("delete", delivery_stream_name)
+        deletion = self._deletions.setdefault(delivery_stream_name, StreamDeletion())
         deletion.begin(bool(allow_force_delete), fault)
         self._settle_deletion(delivery_stream_name, now)
 
@@ -300,7 +300,8 @@ class FirehoseSSEBackend(FirehoseBackend):
         enc = self._encryption(stream, time.time())
         result = super().describe_delivery_stream(delivery_stream_name, *args, **kwargs)
         description = result["DeliveryStreamDescription"]
-        deletion = self.__dict__.get(DELETIONS, {}).get(delivery_stream_name)
+        deletions = self.__dict__.get(DELETIONS)
+        deletion = deletions.get(delivery_stream_name) if deletions else None
         if deletion is not None:
             if deletion.failure is not None:
                 description["FailureDescription"] = dict(deletion.failure)
