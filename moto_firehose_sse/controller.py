@@ -115,7 +115,7 @@ def check_transition(model: Any, transition: Any) -> None:
 
 @dataclass(frozen=True)
 class Fault:
-    """An injected failure, consumed by the next enable or disable it matches."""
+    """An injected failure, consumed by the next enable, disable or delete it matches."""
 
     operation: Literal["enable", "disable", "delete"]
     type: str
