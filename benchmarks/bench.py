@@ -43,7 +43,7 @@ import moto  # noqa: E402
 from botocore.config import Config  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
-from moto_firehose_sse import mock_firehose_sse  # noqa: E402
+from moto_firehose_sse import DELETION_MODEL_NAME, mock_firehose_sse  # noqa: E402
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -411,7 +411,9 @@ def bench_scale() -> None:
     small, big = clients(REGION), clients(BIG_REGION)
     with mock_firehose_sse(
         max_streams_per_region=SCALE_STREAMS + 100, max_streams_per_key=SCALE_STREAMS
-    ):
+    ) as sse:
+        # Each block deletes its streams and the next creates them again at once.
+        sse.set_transition({"progression": "immediate"}, model=DELETION_MODEL_NAME)
         S3.create_bucket(Bucket=BUCKET)  # bucket names are global: one serves both regions
         keys = {
             region: kms.create_key()["KeyMetadata"]["Arn"]

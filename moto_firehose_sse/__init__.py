@@ -5,9 +5,10 @@ in place, so a boto3 client is mocked once a mock starts, wherever it was made.
 """
 
 from .api import MockFirehoseSSE, get_controller, mock_firehose_sse
-from .controller import MODEL_NAME, Fault, FirehoseSSE, Transition
+from .controller import DELETION_MODEL_NAME, MODEL_NAME, Fault, FirehoseSSE, Transition
 
 __all__ = [
+    "DELETION_MODEL_NAME",
     "MODEL_NAME",
     "Fault",
     "FirehoseSSE",

@@ -31,7 +31,7 @@ class MockFirehoseSSE:
         FirehoseSSE(**settings)  # fail now, not at start, on a bad setting
         self._settings = settings
         self._controller: FirehoseSSE | None = None
-        self._active: list[tuple[Any, FirehoseSSE, dict[str, Any] | None]] = []
+        self._active: list[tuple[Any, FirehoseSSE, dict[str, dict[str, Any] | None]]] = []
 
     def start(self, reset: bool = True) -> FirehoseSSE:
         """Start the mock; returns its controller. ``reset`` as in ``mock_aws().start``."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import deque
 from dataclasses import dataclass
@@ -9,6 +10,9 @@ from typing import Any, Literal, TypedDict
 
 MODEL_NAME = "firehose::encryption"
 """The model name of the SSE transitions in moto's state manager."""
+DELETION_MODEL_NAME = "firehose::deletion"
+"""The model name of the deletions (DeleteDeliveryStream) in moto's state manager."""
+MODEL_NAMES = (MODEL_NAME, DELETION_MODEL_NAME)
 
 FAILURE_TYPES = frozenset(
     {
@@ -61,11 +65,59 @@ class Transition(_Progression, total=False):
     seconds: float
 
 
+DEFAULT_TRANSITION: Transition = {"progression": "manual", "times": 1}
+"""Both models' default: the first Describe shows the in-between status, the next the end."""
+
+
+def _got(transition: dict[str, Any], name: str) -> str:
+    return f"not {transition[name]!r}" if name in transition else "and it is missing"
+
+
+def transition_problem(transition: Any) -> str | None:
+    """What makes ``transition`` one the plugin can't follow; None for a good one."""
+    if not isinstance(transition, dict):
+        return "the transition must be a JSON object"
+    progression = transition.get("progression")
+    if progression == "manual":
+        times = transition.get("times")
+        if isinstance(times, bool) or not isinstance(times, int) or times < 1:
+            return 'a "manual" transition needs "times", a whole number of at least 1, ' + _got(
+                transition, "times"
+            )
+    elif progression == "time":
+        seconds = transition.get("seconds")
+        if (
+            isinstance(seconds, bool)
+            or not isinstance(seconds, (int, float))
+            or not 0 <= seconds < math.inf
+        ):
+            return 'a "time" transition needs "seconds", a finite number of 0 or more, ' + _got(
+                transition, "seconds"
+            )
+    elif progression != "immediate":
+        return 'progression must be "immediate", "manual" or "time", ' + _got(
+            transition, "progression"
+        )
+    return None
+
+
+def check_transition(model: Any, transition: Any) -> None:
+    """Raise ``ValueError`` unless ``model`` is one of the plugin's and ``transition`` valid."""
+    if model not in MODEL_NAMES:
+        raise ValueError(f"model must be one of {list(MODEL_NAMES)}, not {model!r}")
+    problem = transition_problem(transition)
+    if problem is not None:
+        raise ValueError(
+            f"{model}: {problem}; e.g. "
+            '{"progression": "manual", "times": 2} or {"progression": "time", "seconds": 10}'
+        )
+
+
 @dataclass(frozen=True)
 class Fault:
-    """An injected failure, consumed by the next enable or disable it matches."""
+    """An injected failure, consumed by the next enable, disable or delete it matches."""
 
-    operation: Literal["enable", "disable"]
+    operation: Literal["enable", "disable", "delete"]
     type: str
     details: str
     stream_name: str | None = None
@@ -157,6 +209,16 @@ class FirehoseSSE:
         """Make the next encryption disable (Stop) end DISABLING_FAILED."""
         self._add_fault("disable", type, details, stream_name)
 
+    def fail_next_delete(
+        self,
+        type: str = "RETIRE_KMS_GRANT_FAILED",
+        details: str | None = None,
+        *,
+        stream_name: str | None = None,
+    ) -> None:
+        """Make the next DeleteDeliveryStream end DELETING_FAILED (unless AllowForceDelete)."""
+        self._add_fault("delete", type, details, stream_name)
+
     @property
     def pending_faults(self) -> tuple[Fault, ...]:
         """The injected faults not consumed yet, oldest first."""
@@ -170,7 +232,7 @@ class FirehoseSSE:
 
     def _add_fault(
         self,
-        operation: Literal["enable", "disable"],
+        operation: Literal["enable", "disable", "delete"],
         type: str,
         details: str | None,
         stream_name: str | None,
@@ -195,17 +257,21 @@ class FirehoseSSE:
 
     # Transitions -----------------------------------------------------------------------
 
-    def set_transition(self, transition: Transition) -> None:
-        """Set the ``firehose::encryption`` transition; undone when the mock exits."""
+    def set_transition(self, transition: Transition, *, model: str = MODEL_NAME) -> None:
+        """Set the transition of ``model`` (``firehose::encryption`` or ``firehose::deletion``);
+        undone when the mock exits. A transition the plugin can't follow → ``ValueError``."""
         from moto.moto_api import state_manager
 
-        state_manager.set_transition(MODEL_NAME, dict(transition))
+        check_transition(model, transition)
+        state_manager.set_transition(model, dict(transition))
 
-    def unset_transition(self) -> None:
-        """Go back to the default transition (one Describe shows the in-between status)."""
+    def unset_transition(self, *, model: str = MODEL_NAME) -> None:
+        """Go back to ``model``'s default (one Describe shows the in-between status)."""
         from moto.moto_api import state_manager
 
-        state_manager.unset_transition(MODEL_NAME)
+        if model not in MODEL_NAMES:
+            raise ValueError(f"model must be one of {list(MODEL_NAMES)}, not {model!r}")
+        state_manager.unset_transition(model)
 
     def __repr__(self) -> str:
         settings = ", ".join(f"{k}={v!r}" for k, v in self.settings().items())

@@ -32,6 +32,8 @@ GRANT_OPERATIONS = (
 _FIREHOSE_ACTIONS = ("kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:CreateGrant")
 _STATE_FAILURE = {"Disabled": "DISABLED_KMS_KEY"}
 _STATE_PUT_ERROR = {"Disabled": "KMS.DisabledException"}
+# Key states in which KMS lets a grant be retired (others: KMSInvalidStateException).
+_RETIRABLE_STATES = frozenset({"Enabled", "Disabled", "PendingImport"})
 
 
 @dataclass(frozen=True)
@@ -183,6 +185,24 @@ def retire_grant(ref: KeyRef, grant_id: str) -> None:
     key = _key(ref)
     if key is not None:
         key.grants.pop(grant_id, None)
+
+
+def retire_problem(ref: KeyRef, grant_id: str) -> tuple[str, str] | None:
+    """Why Firehose can't retire its grant now, as a FailureDescription (type, details).
+
+    A grant that is already gone (revoked or retired by the user, or its key deleted) is
+    nothing to retire.
+    """
+    key = _key(ref)
+    if key is None or grant_id not in key.grants or key.key_state in _RETIRABLE_STATES:
+        return None
+    return (
+        "RETIRE_KMS_GRANT_FAILED",
+        f"Firehose could not retire its grant {grant_id} on KMS key {ref.arn}: KMS answered "
+        f"KMSInvalidStateException, the key is {key.key_state}. Make the key usable (cancel a "
+        "scheduled deletion) and delete the stream again, or delete it with "
+        "AllowForceDelete=True and revoke the grant yourself.",
+    )
 
 
 # Key policies ----------------------------------------------------------------------------

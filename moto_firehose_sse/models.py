@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import functools
 import re
-import threading
 import time
 import uuid
 from collections import Counter
-from typing import Any, Callable, TypeVar, cast
+from typing import Any
 
 from moto.firehose.models import DeliveryStream, FirehoseBackend, firehose_backends
 
 from . import controller, kms, urls
 from .exceptions import (
-    FirehoseSSEError,
     InvalidArgumentException,
     InvalidKMSResourceException,
     LimitExceededException,
@@ -22,72 +19,29 @@ from .exceptions import (
     ResourceNotFoundException,
     ServiceUnavailableException,
 )
+from .operations import LOCK
+from .operations import operation as _operation
 from .records import check_sizes
 from .rules import (
     AWS_OWNED_CMK,
     CUSTOMER_MANAGED_CMK,
+    DELETING,
     DISABLED,
     ENABLED,
     ENABLING_FAILED,
     IN_TRANSITION,
     KEY_TYPES,
     Key,
+    StreamDeletion,
     StreamEncryption,
 )
 
-try:  # moto >= 5.1
-    from moto.core.exceptions import ServiceException
-except ImportError:  # pragma: no cover - moto 5.0
-    ServiceException = None  # type: ignore[assignment,misc]
-
 NAME_PATTERN = re.compile(r"[a-zA-Z0-9_.-]{1,64}")
 STREAM_TYPES = ("DirectPut", "KinesisStreamAsSource", "MSKAsSource", "DatabaseAsSource")
-_LOCK = threading.RLock()
 # Where a backend keeps the plugin's state (moto's reset() wipes the backend's __dict__).
 STATE = "_firehose_sse"  # stream name -> StreamEncryption, None for non-DirectPut streams
 KEY_USERS = "_firehose_sse_key_users"  # customer key ARN -> streams of this backend using it
-_F = TypeVar("_F", bound=Callable[..., Any])
-
-
-def _error_code(exc: BaseException) -> str | None:
-    code = getattr(exc, "error_type", None)
-    if isinstance(code, str):
-        return code
-    if ServiceException is not None and isinstance(exc, ServiceException):
-        return str(exc.code)
-    return None
-
-
-def _operation(
-    fallback: type[FirehoseSSEError], *modelled: type[FirehoseSSEError]
-) -> Callable[[_F], _F]:
-    """Run under the plugin's lock; let out only the operation's modelled errors.
-
-    moto's own errors that botocore doesn't list for the operation, and any Python
-    exception, become ``fallback`` so that ``client.exceptions.X`` still catches them.
-    """
-    names = {cls.__name__ for cls in (fallback, *modelled)}
-
-    def decorate(method: _F) -> _F:
-        @functools.wraps(method)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            try:
-                with _LOCK:
-                    return method(*args, **kwargs)
-            except Exception as exc:
-                code = _error_code(exc)
-                if code in names:
-                    raise
-                if code is not None:
-                    raise fallback(str(getattr(exc, "message", exc))) from exc
-                raise fallback(
-                    f"moto-firehose-sse could not process this request ({type(exc).__name__}: "
-                    f"{exc}); please report it with the call that caused it."
-                ) from exc
-
-        return cast(_F, wrapper)
-
-    return decorate
+DELETIONS = "_firehose_sse_deletions"  # stream name -> StreamDeletion, while DELETING(_FAILED)
 
 
 def _not_found(name: Any, account: str) -> ResourceNotFoundException:
@@ -143,11 +97,33 @@ class FirehoseSSEBackend(FirehoseBackend):
         except KeyError:
             return self.__dict__.setdefault(KEY_USERS, Counter())  # type: ignore[no-any-return]
 
+    @property
+    def _deletions(self) -> dict[str, StreamDeletion]:
+        return self.__dict__.setdefault(DELETIONS, {})  # type: ignore[no-any-return]
+
+    def _live(self, name: str) -> DeliveryStream | None:
+        """The stream of that name, once a deletion that is over has removed it."""
+        deletions = self.__dict__.get(DELETIONS)
+        if deletions and name in deletions:
+            self._settle_deletion(name, time.time())
+        return self.delivery_streams.get(name)
+
     def _stream(self, name: str) -> DeliveryStream:
-        stream = self.delivery_streams.get(name)
+        stream = self._live(name)
         if stream is None:
             raise _not_found(name, self.account_id)
         return stream
+
+    def _settle_deletion(self, name: str, now: float) -> None:
+        """End the deletion of ``name`` if it is over: the stream leaves moto, or it failed."""
+        enc = self._sse.get(name)
+        if not self._deletions[name].settle(enc, now):
+            self.delivery_streams[name].delivery_stream_status = self._deletions[name].status
+            return
+        del self._deletions[name]
+        self._sse.pop(name, None)
+        self._track(enc.held_keys() if enc is not None else (), None)
+        super().delete_delivery_stream(name)
 
     def _encryption(self, stream: DeliveryStream, now: float) -> StreamEncryption | None:
         """The stream's SSE state, its transition settled as of ``now``."""
@@ -243,11 +219,22 @@ class FirehoseSSEBackend(FirehoseBackend):
             raise InvalidArgumentException(
                 f"DeliveryStreamType {stream_type!r} is not valid; use one of {', '.join(STREAM_TYPES)}."
             )
-        if name in self.delivery_streams:
+        existing = self._live(name)
+        if existing is not None:
+            status = existing.delivery_stream_status
             raise ResourceInUseException(
                 f"Firehose {name} under accountId {self.account_id} already exists"
+                + (
+                    f" and is {status}: create it again once a deletion is over "
+                    "(DescribeDeliveryStream answers ResourceNotFoundException)"
+                    if name in self._deletions
+                    else ""
+                )
             )
         quota = controller.current().max_streams_per_region
+        if len(self.delivery_streams) >= quota:
+            for gone in list(self.__dict__.get(DELETIONS, ())):
+                self._live(gone)
         if len(self.delivery_streams) >= quota:
             raise LimitExceededException(
                 f"You have already consumed your firehose quota of {quota} hoses in "
@@ -283,14 +270,26 @@ class FirehoseSSEBackend(FirehoseBackend):
         return arn
 
     @_operation(ResourceNotFoundException, ResourceInUseException)
-    def delete_delivery_stream(self, delivery_stream_name: Any, *args: Any, **kwargs: Any) -> None:
+    def delete_delivery_stream(
+        self, delivery_stream_name: Any, allow_force_delete: Any = None
+    ) -> None:
         if not isinstance(delivery_stream_name, str):
             raise _not_found(delivery_stream_name, self.account_id)
-        super().delete_delivery_stream(delivery_stream_name, *args, **kwargs)
-        enc = self._sse.pop(delivery_stream_name, None)
-        if enc is not None:
-            self._track(enc.held_keys(), None)
-            enc.release()
+        if allow_force_delete is not None and not isinstance(allow_force_delete, bool):
+            raise ResourceNotFoundException(
+                f"AllowForceDelete must be true or false, not {allow_force_delete!r}."
+            )
+        stream, now = self._stream(delivery_stream_name), time.time()
+        if stream.delivery_stream_status == DELETING:
+            raise ResourceInUseException(
+                f"Firehose {delivery_stream_name} under account {self.account_id} is already "
+                "DELETING; DescribeDeliveryStream answers ResourceNotFoundException once it is gone."
+            )
+        self._encryption(stream, now)  # a stream plain moto made gets its state first
+        fault = controller.current()._take_fault("delete", delivery_stream_name)
+        deletion = self._deletions.setdefault(delivery_stream_name, StreamDeletion())
+        deletion.begin(bool(allow_force_delete), fault)
+        self._settle_deletion(delivery_stream_name, now)
 
     @_operation(ResourceNotFoundException)
     def describe_delivery_stream(
@@ -302,6 +301,12 @@ class FirehoseSSEBackend(FirehoseBackend):
         enc = self._encryption(stream, time.time())
         result = super().describe_delivery_stream(delivery_stream_name, *args, **kwargs)
         description = result["DeliveryStreamDescription"]
+        deletions = self.__dict__.get(DELETIONS)
+        deletion = deletions.get(delivery_stream_name) if deletions else None
+        if deletion is not None:
+            if deletion.failure is not None:
+                description["FailureDescription"] = dict(deletion.failure)
+            deletion.advance()
         if enc is None:
             description.pop("DeliveryStreamEncryptionConfiguration", None)
             return result
@@ -310,6 +315,13 @@ class FirehoseSSEBackend(FirehoseBackend):
             description["FailureDescription"] = dict(enc.failure)
         enc.advance()
         return result
+
+    def list_delivery_streams(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        if self.__dict__.get(DELETIONS):
+            with LOCK:
+                for name in list(self._deletions):
+                    self._live(name)
+        return super().list_delivery_streams(*args, **kwargs)
 
     def _ready_for_change(self, name: Any) -> tuple[DeliveryStream, StreamEncryption, float]:
         name = _check_name(name)

@@ -1,6 +1,7 @@
 """The wire: moto's Firehose responses, with requests moto can't read answered as modelled errors.
 
-A request reaches moto's ``FirehoseResponse`` unchanged. Only when moto's own request parsing
+A request reaches moto's ``FirehoseResponse`` unchanged (DeleteDeliveryStream also passes
+``AllowForceDelete``, which moto drops, to the backend). Only when moto's own request parsing
 fails on a member of the wrong type or encoding (botocore with ``parameter_validation=False``,
 or a hand-made HTTP request) does the failure become the operation's
 ``InvalidArgumentException`` (``ResourceNotFoundException`` for the operations that model only
@@ -50,3 +51,10 @@ class FirehoseSSEResponse(FirehoseResponse):
                 f"wrong type or encoding ({type(exc).__name__}: {exc}). Send it as botocore's "
                 "Firehose model says."
             ) from exc
+
+    def delete_delivery_stream(self) -> Any:
+        """DeleteDeliveryStream, with ``AllowForceDelete`` (moto's handler drops it)."""
+        self.firehose_backend.delete_delivery_stream(  # type: ignore[call-arg]
+            self._get_param("DeliveryStreamName"), self._get_param("AllowForceDelete")
+        )
+        return "{}"

@@ -1,4 +1,4 @@
-"""The SSE rules of one stream: status, keys, transitions and the daily change window."""
+"""The rules of one stream: SSE status, keys, transitions, the daily change window, deletion."""
 
 from __future__ import annotations
 
@@ -9,7 +9,13 @@ from typing import Any
 from moto.moto_api import state_manager
 
 from . import kms
-from .controller import MODEL_NAME, Fault
+from .controller import (
+    DEFAULT_TRANSITION,
+    DELETION_MODEL_NAME,
+    MODEL_NAME,
+    Fault,
+    transition_problem,
+)
 
 AWS_OWNED_CMK = "AWS_OWNED_CMK"
 CUSTOMER_MANAGED_CMK = "CUSTOMER_MANAGED_CMK"
@@ -19,8 +25,31 @@ ENABLED, ENABLING, ENABLING_FAILED = "ENABLED", "ENABLING", "ENABLING_FAILED"
 DISABLED, DISABLING, DISABLING_FAILED = "DISABLED", "DISABLING", "DISABLING_FAILED"
 IN_TRANSITION = (ENABLING, DISABLING)
 
+DELETING, DELETING_FAILED = "DELETING", "DELETING_FAILED"
+
 WINDOW_SECONDS = 24 * 60 * 60
 _NEVER = float("-inf")
+
+
+def transition_end(model: str, started_at: float, ticks: int, now: float) -> float | None:
+    """When the transition of ``model`` begun at ``started_at`` ended, as of ``now`` after
+    ``ticks`` Describes showed it; None while it is under way.
+
+    moto's progressions: ``immediate``; ``manual`` after ``times`` Describes; ``time`` once
+    ``seconds`` have passed, exactly S included (moto's own models wait for more). A transition
+    the plugin can't follow, set straight on moto's state manager, counts as the default.
+    """
+    transition: Any = state_manager.get_transition(model)
+    if transition_problem(transition) is not None:
+        transition = DEFAULT_TRANSITION
+    progression = transition["progression"]
+    if progression == "time":
+        # The transition ended when the time was up, not when somebody first looked.
+        ends_at: float = started_at + transition["seconds"]
+        return ends_at if now >= ends_at else None
+    if progression == "manual" and ticks < transition["times"]:
+        return None
+    return now
 
 
 @dataclass(frozen=True)
@@ -129,31 +158,17 @@ class StreamEncryption:
             self.ticks += 1
 
     def settle(self, account: str, stream_arn: str, stream_name: str, now: float) -> None:
-        """Finish the transition under way if the state manager's transition says it is over.
-
-        moto's progressions: ``immediate``; ``manual`` after ``times`` Describes; ``time``
-        once ``seconds`` have passed, exactly S included (moto's own models wait for more).
-        """
+        """Finish the transition under way if the state manager's transition says it is over."""
         if self.status not in IN_TRANSITION:
             return
-        transition = state_manager.get_transition(MODEL_NAME)
-        progression = transition.get("progression")
-        if progression == "time":
-            # The status changed when the time was up, not when somebody first looked.
-            ends_at = self.started_at + float(transition.get("seconds", 0))
-            if now < ends_at:
-                return
-            now = ends_at
-        elif progression == "manual":
-            if self.ticks < int(transition.get("times", 1)):
-                return
-        elif progression != "immediate":
-            return  # a progression the state manager doesn't know: the status stays, as in moto
+        ended = transition_end(MODEL_NAME, self.started_at, self.ticks, now)
+        if ended is None:
+            return
         if self.status == ENABLING:
             assert self.target is not None
-            self.finish_enable(self.target, account, stream_arn, stream_name, now)
+            self.finish_enable(self.target, account, stream_arn, stream_name, ended)
         else:
-            self._finish_disable(now)
+            self._finish_disable(ended)
 
     def finish_enable(
         self, key: Key, account: str, stream_arn: str, stream_name: str, now: float
@@ -197,3 +212,53 @@ class StreamEncryption:
         if (key is None) != (self.key is None):
             self.encrypted_before, self.flipped_at = self.key is not None, now
         self.key = key
+
+
+class StreamDeletion:
+    """The deletion of one stream (of any source): DELETING until the ``firehose::deletion``
+    transition ends; then the stream is gone, or DELETING_FAILED when Firehose's grant on the
+    customer key can't be retired and the delete didn't allow a forced deletion."""
+
+    __slots__ = ("failure", "fault", "force", "started_at", "status", "ticks")
+
+    def __init__(self) -> None:
+        self.status = DELETING
+        self.failure: dict[str, str] | None = None
+        self.fault: Fault | None = None
+        self.force = False
+        self.ticks = 0
+        self.started_at = _NEVER
+
+    def begin(self, force: bool, fault: Fault | None) -> None:
+        """A DeleteDeliveryStream call: the first, or a retry after DELETING_FAILED."""
+        self.status, self.failure, self.fault, self.force = DELETING, None, fault, force
+        self.ticks, self.started_at = 0, time.time()
+
+    def advance(self) -> None:
+        """One Describe has shown DELETING."""
+        if self.status == DELETING:
+            self.ticks += 1
+
+    def settle(self, enc: StreamEncryption | None, now: float) -> bool:
+        """End the deletion if its transition is over; True when the stream is gone.
+
+        The grant on the customer key in force is retired then. If it can't be (an injected
+        fault, or KMS refuses), the stream is DELETING_FAILED, unless the delete was forced:
+        then it is gone and the grant stays on the key for the user to revoke.
+        """
+        if self.status != DELETING:
+            return False
+        if transition_end(DELETION_MODEL_NAME, self.started_at, self.ticks, now) is None:
+            return False
+        fault, self.fault = self.fault, None
+        failure = (fault.type, fault.details) if fault is not None else None
+        key = enc.key.ref if enc is not None and enc.key is not None else None
+        if failure is None and key is not None and enc is not None and enc.grant is not None:
+            failure = kms.retire_problem(key, enc.grant)
+        if failure is not None and not self.force:
+            self.status = DELETING_FAILED
+            self.failure = {"Type": failure[0], "Details": failure[1]}
+            return False
+        if failure is None and enc is not None:
+            enc.release()
+        return True

@@ -12,9 +12,10 @@ controller is reachable under ``/moto-api/firehose-sse/``:
 - ``POST /moto-api/firehose-sse/settings`` with a JSON object of settings to change;
   answers the settings in force.
 - ``GET /moto-api/firehose-sse/faults``: the injected faults not consumed yet.
-- ``POST /moto-api/firehose-sse/faults`` with ``{"operation": "enable" | "disable",
-  "type": ..., "details": ..., "stream_name": ...}`` (all but ``operation`` optional):
-  the next matching enable or disable fails that way. Answers the pending faults.
+- ``POST /moto-api/firehose-sse/faults`` with ``{"operation": "enable" | "disable" |
+  "delete", "type": ..., "details": ..., "stream_name": ...}`` (all but ``operation``
+  optional): the next matching enable, disable or delete fails that way. Answers the
+  pending faults.
 - ``DELETE /moto-api/firehose-sse/faults``: drop every pending fault.
 
 Bad input there is answered with HTTP 400 and ``{"message": ...}``. ``POST /moto-api/reset``
@@ -46,7 +47,7 @@ from typing import Any, Callable
 from moto.settings import allow_unknown_region
 
 from . import controller, wiring
-from .controller import MODEL_NAME, SETTINGS, FirehoseSSE
+from .controller import MODEL_NAMES, SETTINGS, FirehoseSSE, check_transition
 
 API_PREFIX = "/moto-api/firehose-sse"
 FIREHOSE_TARGET_PREFIX = "Firehose_20150804."
@@ -171,14 +172,19 @@ _FAULT_FIELDS = ("operation", "type", "details", "stream_name")
 def _add_fault(sse: FirehoseSSE, body: bytes) -> None:
     fault = _json_object(body, "fault", _FAULT_FIELDS)
     operation = fault.get("operation")
-    if operation not in ("enable", "disable"):
+    adders = {
+        "enable": sse.fail_next_enable,
+        "disable": sse.fail_next_disable,
+        "delete": sse.fail_next_delete,
+    }
+    if operation not in adders:
         raise _BadRequest(
-            "BadRequest", f'operation must be "enable" or "disable", not {operation!r}.'
+            "BadRequest", f'operation must be "enable", "disable" or "delete", not {operation!r}.'
         )
     stream_name = fault.get("stream_name")
     if stream_name is not None and not isinstance(stream_name, str):
         raise _BadRequest("BadRequest", "stream_name must be a string, or left out for any stream.")
-    add = sse.fail_next_enable if operation == "enable" else sse.fail_next_disable
+    add = adders[operation]
     kwargs: dict[str, Any] = {"details": fault.get("details"), "stream_name": stream_name}
     if "type" in fault:
         if not isinstance(fault["type"], str):
@@ -222,34 +228,17 @@ def _controller_api(
 
 
 def _check_transition(body: bytes) -> None:
-    """Refuse a ``firehose::encryption`` transition moto's state manager can't follow."""
+    """Refuse a transition of the plugin's models that it can't follow."""
     try:
         request = json.loads(body or b"{}")
     except ValueError:
         return  # not ours to judge: moto answers it
-    if not isinstance(request, dict) or request.get("model_name") != MODEL_NAME:
+    if not isinstance(request, dict) or request.get("model_name") not in MODEL_NAMES:
         return
-    transition = request.get("transition")
-    problem = None
-    if not isinstance(transition, dict):
-        problem = "transition must be a JSON object"
-    elif transition.get("progression") not in ("immediate", "manual", "time"):
-        problem = 'progression must be "immediate", "manual" or "time"'
-    elif transition["progression"] == "manual":
-        times = transition.get("times")
-        if isinstance(times, bool) or not isinstance(times, int) or times < 1:
-            problem = 'a "manual" transition needs "times", a whole number of at least 1'
-    elif transition["progression"] == "time":
-        seconds = transition.get("seconds")
-        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
-            problem = 'a "time" transition needs "seconds", a number of 0 or more'
-    if problem is not None:
-        raise _BadRequest(
-            "BadRequest",
-            f"{MODEL_NAME}: {problem}, e.g. "
-            '{"progression": "manual", "times": 2} or {"progression": "time", "seconds": 10}; '
-            f"got {transition!r}.",
-        )
+    try:
+        check_transition(request["model_name"], request.get("transition"))
+    except ValueError as exc:
+        raise _BadRequest("BadRequest", str(exc)) from exc
 
 
 STATE_MANAGER_PREFIX = "/moto-api/state-manager/"

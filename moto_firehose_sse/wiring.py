@@ -2,8 +2,8 @@
 
 While installed: moto's Firehose ``BackendDict`` builds ``FirehoseSSEBackend`` (and every
 existing Firehose backend is switched to it), ``DeliveryStream.MAX_STREAMS_PER_REGION``
-follows the controller, and the ``firehose::encryption`` model is registered with moto's
-state manager. ``uninstall`` restores each of these exactly.
+follows the controller, and the ``firehose::encryption`` and ``firehose::deletion`` models
+are registered with moto's state manager. ``uninstall`` restores each of these exactly.
 """
 
 from __future__ import annotations
@@ -16,10 +16,9 @@ from moto.firehose.models import DeliveryStream, FirehoseBackend, firehose_backe
 from moto.moto_api import state_manager
 
 from . import controller
-from .controller import MODEL_NAME
-from .models import KEY_USERS, STATE, FirehoseSSEBackend
+from .controller import DEFAULT_TRANSITION, MODEL_NAMES
+from .models import DELETIONS, KEY_USERS, STATE, FirehoseSSEBackend
 
-DEFAULT_TRANSITION = {"progression": "manual", "times": 1}
 _LEFT = "_firehose_sse_left"
 _lock = threading.Lock()
 _depth = 0
@@ -68,11 +67,13 @@ def _rejoin(backend: Any) -> None:
     """Forget the kept state of each stream that plain moto changed or deleted meanwhile."""
     left = backend.__dict__.pop(_LEFT, {})
     states = backend.__dict__.get(STATE, {})
+    deletions = backend.__dict__.get(DELETIONS, {})
     for name in list(states):
         kept, config = left.get(name, (None, None))
         stream = backend.delivery_streams.get(name)
         current = stream.delivery_stream_encryption_configuration if stream else None
         if stream is None or stream is not kept or current != config:
+            deletions.pop(name, None)
             enc = states.pop(name)
             if enc is not None:
                 backend.__dict__.get(KEY_USERS, Counter()).subtract(enc.held_keys())
@@ -89,7 +90,8 @@ def install() -> None:
         _switch(FirehoseBackend, FirehoseSSEBackend)
         _saved_quota = DeliveryStream.__dict__["MAX_STREAMS_PER_REGION"]
         DeliveryStream.MAX_STREAMS_PER_REGION = _RegionQuota()  # type: ignore[assignment]
-        state_manager.register_default_transition(MODEL_NAME, transition=dict(DEFAULT_TRANSITION))
+        for model in MODEL_NAMES:
+            state_manager.register_default_transition(model, transition=dict(DEFAULT_TRANSITION))
 
 
 def uninstall() -> None:
@@ -103,21 +105,23 @@ def uninstall() -> None:
             return
         _switch(FirehoseSSEBackend, FirehoseBackend)
         DeliveryStream.MAX_STREAMS_PER_REGION = _saved_quota
-        state_manager._default_transitions.pop(MODEL_NAME, None)
+        for model in MODEL_NAMES:
+            state_manager._default_transitions.pop(model, None)
 
 
 def installed() -> bool:
     return _depth > 0
 
 
-def user_transition() -> dict[str, Any] | None:
-    """The ``firehose::encryption`` transition a user set, if any."""
-    found = state_manager._transitions.get(MODEL_NAME)
-    return dict(found) if found is not None else None
+def user_transition() -> dict[str, dict[str, Any] | None]:
+    """The transitions a user set for the plugin's models, by model (None: not set)."""
+    found = state_manager._transitions
+    return {model: dict(found[model]) if model in found else None for model in MODEL_NAMES}
 
 
-def restore_user_transition(saved: dict[str, Any] | None) -> None:
-    if saved is None:
-        state_manager.unset_transition(MODEL_NAME)
-    else:
-        state_manager.set_transition(MODEL_NAME, saved)
+def restore_user_transition(saved: dict[str, dict[str, Any] | None]) -> None:
+    for model, transition in saved.items():
+        if transition is None:
+            state_manager.unset_transition(model)
+        else:
+            state_manager.set_transition(model, transition)

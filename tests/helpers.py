@@ -68,3 +68,16 @@ def settle(firehose: Any, name: str, limit: int = 10) -> dict[str, Any]:
 
 def error_code(exc: Any) -> str:
     return str(exc.response["Error"]["Code"])
+
+
+def delete_stream(firehose: Any, name: str, limit: int = 10, **kwargs: Any) -> list[str]:
+    """DeleteDeliveryStream, then Describe until ResourceNotFoundException, as deployment tools
+    do; the statuses Describe showed on the way (DELETING with the default transition)."""
+    firehose.delete_delivery_stream(DeliveryStreamName=name, **kwargs)
+    seen: list[str] = []
+    for _ in range(limit):
+        try:
+            seen.append(description(firehose, name)["DeliveryStreamStatus"])
+        except firehose.exceptions.ResourceNotFoundException:
+            return seen
+    raise AssertionError(f"{name} still there after {limit} describes: {seen}")

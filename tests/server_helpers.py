@@ -122,7 +122,7 @@ def call(
     return status, json.loads(raw) if raw else None
 
 
-def set_transition(url: str, transition: dict[str, Any]) -> None:
-    """Sets the plugin's state-manager transition on the server at ``url``."""
-    body = {"model_name": MODEL_NAME, "transition": transition}
+def set_transition(url: str, transition: dict[str, Any], model: str = MODEL_NAME) -> None:
+    """Sets the transition of ``model`` (the encryption's by default) on the server at ``url``."""
+    body = {"model_name": model, "transition": transition}
     assert call(url, "POST", "/moto-api/state-manager/set-transition", body)[0] == 201

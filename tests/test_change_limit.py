@@ -15,7 +15,14 @@ from freezegun import freeze_time
 
 from moto_firehose_sse import FirehoseSSE, mock_firehose_sse
 
-from .helpers import client, create_kinesis_sourced_stream, create_stream, description, sse
+from .helpers import (
+    client,
+    create_kinesis_sourced_stream,
+    create_stream,
+    delete_stream,
+    description,
+    sse,
+)
 
 T0 = dt.datetime(2024, 3, 1, 12, 0, 0, tzinfo=dt.timezone.utc)
 DAY = dt.timedelta(hours=24)
@@ -228,7 +235,7 @@ def test_a_recreated_stream_starts_with_a_fresh_count(
     create_stream(firehose, "s")
     firehose.stop_delivery_stream_encryption(DeliveryStreamName="s")
     assert_limited(firehose, "s", "stop")
-    firehose.delete_delivery_stream(DeliveryStreamName="s")
+    delete_stream(firehose, "s")
     create_stream(firehose, "s")
     firehose.stop_delivery_stream_encryption(DeliveryStreamName="s")
     assert_limited(firehose, "s", "stop")

@@ -9,7 +9,16 @@ from moto import mock_aws
 
 from moto_firehose_sse import FirehoseSSE, get_controller, mock_firehose_sse
 
-from .helpers import ACCOUNT, REGION, create_stream, description, error_code, settle, sse
+from .helpers import (
+    ACCOUNT,
+    REGION,
+    create_stream,
+    delete_stream,
+    description,
+    error_code,
+    settle,
+    sse,
+)
 from .kms_helpers import (
     OTHER_ACCOUNT,
     THIRD_ACCOUNT,
@@ -99,7 +108,7 @@ INNER_TESTS = """
 import boto3
 import pytest
 from moto.moto_api import state_manager
-from moto_firehose_sse import MODEL_NAME, FirehoseSSE
+from moto_firehose_sse import DELETION_MODEL_NAME, MODEL_NAME, FirehoseSSE
 
 DEFAULTS = FirehoseSSE().settings()
 
@@ -107,9 +116,11 @@ DEFAULTS = FirehoseSSE().settings()
 @pytest.mark.firehose_sse(max_streams_per_region=3)
 def test_a_leaves_everything_behind(firehose_sse):
     firehose_sse.set_transition({"progression": "immediate"})
+    firehose_sse.set_transition({"progression": "immediate"}, model=DELETION_MODEL_NAME)
     firehose_sse.configure(max_encryption_changes_per_day=2, record_encryption_lag=1)
     firehose_sse.fail_next_enable()
     firehose_sse.fail_next_disable()
+    firehose_sse.fail_next_delete()
     client = boto3.client("firehose", region_name="us-east-1")
     client.create_delivery_stream(
         DeliveryStreamName="left",
@@ -118,7 +129,7 @@ def test_a_leaves_everything_behind(firehose_sse):
         },
     )
     assert client.list_delivery_streams()["DeliveryStreamNames"] == ["left"]
-    assert len(firehose_sse.pending_faults) == 2
+    assert len(firehose_sse.pending_faults) == 3
     assert state_manager.get_transition(MODEL_NAME) == {"progression": "immediate"}
 
 
@@ -131,8 +142,9 @@ def test_b_starts_fresh(firehose_sse):
 
 def test_c_no_transition_left_outside_a_mock():
     # moto's state manager keeps user-set transitions across mocks unless they are unset
-    assert MODEL_NAME not in state_manager._transitions
-    assert MODEL_NAME not in state_manager._default_transitions
+    for model in (MODEL_NAME, DELETION_MODEL_NAME):
+        assert model not in state_manager._transitions
+        assert model not in state_manager._default_transitions
 """
 
 
@@ -214,7 +226,7 @@ def test_same_stream_name_in_accounts_and_regions_without_cross_talk(
     assert grants(kms, key["KeyId"]) == []
 
     # Deleting in one place leaves the others.
-    assumed.delete_delivery_stream(DeliveryStreamName="same")
+    assert delete_stream(assumed, "same") == ["DELETING"]
     with pytest.raises(assumed.exceptions.ResourceNotFoundException):
         assumed.describe_delivery_stream(DeliveryStreamName="same")
     del expected["assumed"]

@@ -7,7 +7,16 @@ from typing import Any
 
 import pytest
 
-from .helpers import ACCOUNT, REGION, create_stream, description, error_code, settle, sse
+from .helpers import (
+    ACCOUNT,
+    REGION,
+    create_stream,
+    delete_stream,
+    description,
+    error_code,
+    settle,
+    sse,
+)
 from .kms_helpers import cmk
 
 CMK = "CUSTOMER_MANAGED_CMK"
@@ -126,9 +135,7 @@ def test_creating_failed_stream_refuses_start_stop_and_puts(firehose: Any, kms: 
 
 def test_creating_failed_stream_can_be_deleted_and_created_again(firehose: Any, kms: Any) -> None:
     unusable_stream(firehose, kms)
-    firehose.delete_delivery_stream(DeliveryStreamName="broken")
-    with pytest.raises(firehose.exceptions.ResourceNotFoundException):
-        description(firehose, "broken")
+    assert delete_stream(firehose, "broken") == ["DELETING"]
     good = kms.create_key()["KeyMetadata"]["Arn"]
     create_stream(firehose, "broken", DeliveryStreamEncryptionConfigurationInput=cmk(good))
     stream = description(firehose, "broken")
@@ -154,7 +161,7 @@ def test_create_with_a_key_policy_denying_firehose_is_creating_failed(
 def test_delete_of_an_encrypted_stream_retires_its_grant(firehose: Any, kms: Any) -> None:
     key = kms.create_key()["KeyMetadata"]
     create_stream(firehose, "short", DeliveryStreamEncryptionConfigurationInput=cmk(key["Arn"]))
-    firehose.delete_delivery_stream(DeliveryStreamName="short")
+    assert delete_stream(firehose, "short") == ["DELETING"]
     assert kms.list_grants(KeyId=key["KeyId"])["Grants"] == []
     assert firehose.list_delivery_streams()["DeliveryStreamNames"] == []
     with pytest.raises(firehose.exceptions.ResourceNotFoundException) as caught:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .helpers import create_stream, settle, sse
+import pytest
+
+from .helpers import create_stream, delete_stream, description, settle, sse
 from .kms_helpers import start
 
 CMK = "CUSTOMER_MANAGED_CMK"
@@ -55,7 +57,7 @@ def test_one_live_grant_per_stream_sharing_a_key(firehose: Any, kms: Any) -> Non
     start(firehose, "share-2", key_arn)
     settle(firehose, "share-2")
     assert {g["GrantId"] for g in grants(kms, key_arn)} == {g["GrantId"] for g in listed}
-    firehose.delete_delivery_stream(DeliveryStreamName="share-1")
+    delete_stream(firehose, "share-1")
     assert len(grants(kms, key_arn)) == 2
 
 
@@ -94,6 +96,10 @@ def test_stop_retires_the_grant_once_disabled(firehose: Any, kms: Any) -> None:
 def test_delete_retires_the_grant(firehose: Any, kms: Any) -> None:
     key_arn = encrypted_stream(firehose, kms, "gone")
     firehose.delete_delivery_stream(DeliveryStreamName="gone")
+    assert description(firehose, "gone")["DeliveryStreamStatus"] == "DELETING"
+    assert len(grants(kms, key_arn)) == 1  # retired when the deletion ends
+    with pytest.raises(firehose.exceptions.ResourceNotFoundException):
+        description(firehose, "gone")
     assert grants(kms, key_arn) == []
 
 
@@ -101,7 +107,7 @@ def test_delete_while_changing_key_retires_the_grant_in_force(firehose: Any, kms
     old = encrypted_stream(firehose, kms, "gone-mid")
     new = kms.create_key()["KeyMetadata"]["Arn"]
     start(firehose, "gone-mid", new)
-    firehose.delete_delivery_stream(DeliveryStreamName="gone-mid")
+    delete_stream(firehose, "gone-mid")
     assert grants(kms, old) == []
     assert grants(kms, new) == []
 
@@ -113,7 +119,7 @@ def test_grant_of_a_user_stays_when_firehose_retires_its_own(firehose: Any, kms:
     )["GrantId"]
     encrypted_stream(firehose, kms, "coexist", key_arn)
     assert len(grants(kms, key_arn)) == 2
-    firehose.delete_delivery_stream(DeliveryStreamName="coexist")
+    delete_stream(firehose, "coexist")
     assert [g["GrantId"] for g in grants(kms, key_arn)] == [mine]
 
 

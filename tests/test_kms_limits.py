@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from .helpers import ACCOUNT, REGION, create_stream, error_code, settle, sse
+from .helpers import ACCOUNT, REGION, create_stream, delete_stream, error_code, settle, sse
 from .kms_helpers import OTHER_ACCOUNT, cmk, other_account_client, sharing_policy, start
 
 CMK = "CUSTOMER_MANAGED_CMK"
@@ -115,7 +115,7 @@ def test_key_change_frees_a_slot_once_complete(firehose: Any, kms: Any) -> None:
 def test_delete_frees_a_slot(firehose: Any, kms: Any) -> None:
     key_arn = kms.create_key()["KeyMetadata"]["Arn"]
     using(firehose, key_arn, "d1", "d2")
-    firehose.delete_delivery_stream(DeliveryStreamName="d1")
+    delete_stream(firehose, "d1")
     create_stream(firehose, "d3", DeliveryStreamEncryptionConfigurationInput=cmk(key_arn))
     assert sse(firehose, "d3") == {**cmk(key_arn), "Status": "ENABLED"}
 
@@ -149,6 +149,6 @@ def test_the_501st_stream_with_one_key_is_refused(firehose: Any, kms: Any) -> No
         create_stream(firehose, "n500", DeliveryStreamEncryptionConfigurationInput=cmk(key_arn))
     create_stream(firehose, "n500")
     assert_start_over_limit(firehose, "n500", key_arn)
-    firehose.delete_delivery_stream(DeliveryStreamName="n0")
+    delete_stream(firehose, "n0")
     start(firehose, "n500", key_arn)
     assert settle(firehose, "n500")["Status"] == "ENABLED"

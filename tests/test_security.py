@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from .helpers import ACCOUNT, REGION, create_stream, description, error_code, settle
+from .helpers import ACCOUNT, REGION, create_stream, delete_stream, description, error_code, settle
 from .kms_helpers import (
     FIREHOSE,
     OTHER_ACCOUNT,
@@ -211,5 +211,5 @@ def test_every_grant_names_only_firehose(firehose: Any, kms: Any) -> None:
     ) == sorted(arns.values())
 
     for name in arns:
-        firehose.delete_delivery_stream(DeliveryStreamName=name)
+        delete_stream(firehose, name)
     assert [grant for api, key in keys for grant in grants(api, key["KeyId"])] == []

@@ -13,6 +13,7 @@ from moto.firehose.models import DeliveryStream, FirehoseBackend
 from moto.moto_api import state_manager
 
 from moto_firehose_sse import (
+    DELETION_MODEL_NAME,
     MODEL_NAME,
     FirehoseSSE,
     MockFirehoseSSE,
@@ -21,7 +22,7 @@ from moto_firehose_sse import (
 )
 from moto_firehose_sse.models import FirehoseSSEBackend
 
-from .helpers import client, create_stream, description, settle, sse
+from .helpers import client, create_stream, delete_stream, description, settle, sse
 
 DISABLED = {"Status": "DISABLED"}
 ENABLING = {"KeyType": "AWS_OWNED_CMK", "Status": "ENABLING"}
@@ -42,8 +43,9 @@ def assert_plain_moto() -> None:
     assert moto.firehose.models.firehose_backends.backend is FirehoseBackend
     assert DeliveryStream.__dict__["MAX_STREAMS_PER_REGION"] == 50
     assert DeliveryStream.MAX_STREAMS_PER_REGION == 50
-    assert MODEL_NAME not in state_manager.get_registered_models()
-    assert MODEL_NAME not in state_manager._transitions
+    for model in (MODEL_NAME, DELETION_MODEL_NAME):
+        assert model not in state_manager.get_registered_models()
+        assert model not in state_manager._transitions
     with moto.mock_aws():
         firehose = client("firehose")
         create_stream(firehose, "plain")
@@ -53,6 +55,8 @@ def assert_plain_moto() -> None:
             DeliveryStreamEncryptionConfigurationInput={"KeyType": "AWS_OWNED_CMK"},
         )
         assert sse(firehose, "plain") == ENABLED  # plain moto: at once
+        firehose.delete_delivery_stream(DeliveryStreamName="plain")  # at once too
+        assert firehose.list_delivery_streams()["DeliveryStreamNames"] == []
         for backend in moto.firehose.models.firehose_backends["123456789012"].values():
             assert type(backend) is FirehoseBackend
 
@@ -238,7 +242,7 @@ def test_fifty_first_stream_is_refused_by_default(firehose: Any) -> None:
     assert len(firehose.list_delivery_streams(Limit=100)["DeliveryStreamNames"]) == 50
     other_region = client("firehose", "eu-west-1")
     create_stream(other_region, "s50")  # the quota is per region
-    firehose.delete_delivery_stream(DeliveryStreamName="s0")
+    delete_stream(firehose, "s0")
     create_stream(firehose, "s50")
 
 

@@ -11,6 +11,8 @@ from typing import Any
 from typing_extensions import assert_type
 
 from moto_firehose_sse import (
+    DELETION_MODEL_NAME,
+    MODEL_NAME,
     Fault,
     FirehoseSSE,
     MockFirehoseSSE,
@@ -69,10 +71,16 @@ def check_settings_and_context_manager() -> None:
         assert_type(sse.pending_faults, tuple[Fault, ...])
         sse.fail_next_enable("KMS_ACCESS_DENIED", "denied", stream_name="s")
         sse.fail_next_disable(stream_name="s")
+        sse.fail_next_delete("RETIRE_KMS_GRANT_FAILED", "details", stream_name="s")
+        sse.fail_next_delete(stream_name=3)  # type: ignore[arg-type]
         sse.set_transition({"progression": "manual", "times": 2})
         sse.set_transition({"progression": "sometimes"})  # type: ignore[typeddict-item]
         transition: Transition = {"progression": "time", "seconds": 10}
         sse.set_transition(transition)
+        sse.set_transition({"progression": "immediate"}, model=DELETION_MODEL_NAME)
+        sse.set_transition(transition, DELETION_MODEL_NAME)  # type: ignore[call-arg]
+        sse.unset_transition(model=MODEL_NAME)
+        assert_type(DELETION_MODEL_NAME, str)
         assert_type(get_controller(), FirehoseSSE)
 
     assert_type(mock.start(), FirehoseSSE)
