@@ -40,7 +40,7 @@ from dataclasses import asdict
 from typing import Any, Callable
 
 from . import controller, wiring
-from .controller import MODEL_NAME, SETTINGS, FirehoseSSE
+from .controller import MODEL_NAME, PRODUCER_KEY_ACCESS, SETTINGS, FirehoseSSE
 
 API_PREFIX = "/moto-api/firehose-sse"
 FIREHOSE_TARGET_PREFIX = "Firehose_20150804."
@@ -420,6 +420,13 @@ def _parser() -> argparse.ArgumentParser:
             default=getattr(defaults, name),
             help=f"setting {name} (%(default)s)",
         )
+    parser.add_argument(
+        "--producer-key-access",
+        choices=PRODUCER_KEY_ACCESS,
+        default=defaults.producer_key_access,
+        help="setting producer_key_access: whether puts need the caller's KMS access to the "
+        "stream's customer key (%(default)s: on AWS's dates)",
+    )
     parser.add_argument(
         "--lenient-keys",
         action="store_true",
