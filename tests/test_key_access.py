@@ -390,3 +390,33 @@ def test_lenient_keys_have_no_policy(firehose: Any) -> None:
     create_stream(firehose, "s", DeliveryStreamEncryptionConfigurationInput=cmk(made_up))
     assert settle(firehose, "s")["Status"] == "ENABLED"
     assert put(firehose, "s")["Encrypted"] is True
+
+
+# Server mode -------------------------------------------------------------------------------------
+
+
+def test_server_knows_the_caller_and_the_setting(server: str) -> None:
+    from .server_helpers import call, remote
+
+    firehose, kms, sts = (remote(server, s) for s in ("firehose", "kms", "sts"))
+    key = key_with(use({"AWS": ROLE}), kms=kms)
+    create_stream(firehose, "remote")
+    start(firehose, "remote", key["Arn"])
+    details = settle(firehose, "remote")["FailureDescription"]["Details"]
+    assert details.startswith(f"{STS_USER} is not allowed kms:DescribeKey")
+
+    credentials = sts.assume_role(RoleArn=ROLE, RoleSessionName="s1")["Credentials"]
+    as_role = client(
+        "firehose",
+        endpoint_url=server,
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+    )
+    start(as_role, "remote", key["Arn"])
+    assert settle(as_role, "remote")["Status"] == "ENABLED"
+    assert put(as_role, "remote")["Encrypted"] is True
+    refused_put(firehose, "remote")
+    settings = {"producer_key_access": "not-required"}
+    assert call(server, "POST", "/moto-api/firehose-sse/settings", settings)[0] == 200
+    assert put(firehose, "remote")["Encrypted"] is True
