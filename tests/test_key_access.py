@@ -82,7 +82,7 @@ def session_clients(role_arn: str = ROLE) -> tuple[Any, Any]:
 # Conditions that apply and don't (rule 35) ----------------------------------------------------
 
 STREAM_ARN = f"arn:aws:firehose:{REGION}:{ACCOUNT}:deliverystream/guarded"
-CONDITIONS = {
+CONDITIONS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "via-service": (
         {"StringEquals": {"kms:ViaService": f"firehose.{REGION}.amazonaws.com"}},
         {"StringEquals": {"kms:ViaService": f"kinesis.{REGION}.amazonaws.com"}},
