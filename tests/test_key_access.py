@@ -174,6 +174,17 @@ def test_a_condition_the_mock_cant_evaluate_denies_and_says_so(firehose: Any, km
     assert "OrgOnly" in details and "aws:principalorgid" in details
 
 
+@pytest.mark.parametrize("text", ["{not json", "[1, 2]", '{"Statement": 7}'])
+def test_an_unreadable_key_policy_allows_nothing(firehose: Any, kms: Any, text: str) -> None:
+    key = kms.create_key()["KeyMetadata"]
+    kms.put_key_policy(KeyId=key["KeyId"], PolicyName="default", Policy=text)
+    create_stream(firehose, "s")
+    start(firehose, "s", key["Arn"])
+    block = settle(firehose, "s")
+    assert block["FailureDescription"]["Type"] == "KMS_ACCESS_DENIED"
+    assert "could not be read" in block["FailureDescription"]["Details"]
+
+
 # The caller: a role's session against the default user (rules 35, 36) ----------------------
 
 

@@ -12,6 +12,8 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from moto_firehose_sse.policy import Outcome, Principal, Request, parse
 
@@ -357,3 +359,64 @@ def test_parsed_documents_are_cached_per_text() -> None:
     assert parse(text).names_principals is True
     root_only = json.dumps({"Statement": [allow(Principal={"AWS": ACCOUNT})]})
     assert parse(root_only).names_principals is False
+
+
+# Hostile documents -------------------------------------------------------------------------------
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+_names = st.sampled_from(
+    [
+        "Effect",
+        "Action",
+        "NotAction",
+        "Resource",
+        "NotResource",
+        "Principal",
+        "NotPrincipal",
+        "Condition",
+        "Sid",
+    ]
+)
+_field_values = st.one_of(
+    _json,
+    st.sampled_from(["Allow", "Deny", "*", "kms:*", ACCOUNT, f"arn:aws:iam::{ACCOUNT}:root"]),
+    st.dictionaries(
+        st.sampled_from(
+            [
+                "StringEquals",
+                "ForAllValues:StringLike",
+                "Null",
+                "DateLessThan",
+                "Bool",
+                "NumericEquals",
+                "ArnLike",
+                "X",
+            ]
+        ),
+        st.dictionaries(st.sampled_from(["kms:x", "aws:CurrentTime", "kms:y"]), _json, max_size=2),
+        max_size=2,
+    ),
+    st.dictionaries(st.sampled_from(["AWS", "Service", "Federated"]), _json, max_size=2),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    statements=st.lists(st.dictionaries(_names, _field_values, max_size=6), max_size=4) | _json,
+    context=st.dictionaries(
+        st.sampled_from(["kms:x", "kms:y", "aws:currenttime"]),
+        st.lists(st.text(max_size=6), max_size=3).map(tuple),
+        max_size=3,
+    ),
+)
+def test_any_document_evaluates_without_error(statements: Any, context: dict[str, Any]) -> None:
+    text = json.dumps({"Statement": statements})
+    for who in (ALICE, SESSION, FIREHOSE):
+        found = parse(text).evaluate(Request(who, "kms:CreateGrant", KEY, context, everything))
+        assert found.effect in (None, "Allow", "Deny")
