@@ -373,43 +373,47 @@ def _identity_outcome(caller: Caller, request: policy.Request) -> policy.Outcome
     return policy.Outcome(None, notes=tuple(notes))
 
 
-_DECISIONS: dict[tuple[str, str, str, str, str], str | None] = {}
+_DECISIONS: dict[tuple[str, str, str, str, str, bool], str | None] = {}
 _MAX_DECISIONS = 4096
 
 
-def _cached_refusal(key: Any, action: str, use: Use) -> str | None:
-    """``_refusal``, remembered when it can only depend on the policy text and the account."""
+def _cached(key: Any, action: str, use: Use, service: bool) -> str | None:
+    """Why the caller (``service``: Firehose itself) may not do ``action``; None if it may.
+
+    Remembered per policy text when the answer can't depend on who the caller is within its
+    account, on IAM policies (moto's enforcement off) or on the clock: a stream with
+    moto's default key policy then pays a dictionary lookup per put.
+    """
     document = _key_policy(key)
-    if (
-        use.caller.enforced
-        or document.names_principals
-        or (document.condition_keys & _TIME_KEYS)
-        or not isinstance(key.policy, str)
-    ):
-        return _refusal(key, action, use)
-    cache_key = (key.policy, action, key.arn, use.caller.account, use.stream_arn)
+    cacheable = (
+        isinstance(key.policy, str)
+        and not (document.condition_keys & _TIME_KEYS)
+        and (service or not (use.caller.enforced or document.names_principals))
+    )
+    compute = _firehose_refusal if service else _refusal
+    if not cacheable:
+        return compute(key, action, use)
+    cache_key = (key.policy, action, key.arn, use.caller.account, use.stream_arn, service)
     try:
         return _DECISIONS[cache_key]
     except KeyError:
         pass
     if len(_DECISIONS) >= _MAX_DECISIONS:
         _DECISIONS.clear()
-    found = _DECISIONS[cache_key] = _refusal(key, action, use)
+    found = _DECISIONS[cache_key] = compute(key, action, use)
     return found
 
 
-def _firehose_denied(key: Any, use: Use) -> str | None:
-    """Why Firehose itself may not use its grant: only a key-policy Deny can say so."""
-    document = _key_policy(key)
-    for action in GRANT_USE_ACTIONS:
-        outcome = document.evaluate(_request(action, key.arn, use, service=True))
-        if outcome.effect == "Deny":
-            return _with_notes(
-                f"statement {outcome.statement} of the key policy denies Firehose "
-                f"({FIREHOSE_PRINCIPAL}) {action}",
-                outcome,
-            )
-    return None
+def _firehose_refusal(key: Any, action: str, use: Use) -> str | None:
+    """Why Firehose itself may not use its grant for ``action``: only a key-policy Deny."""
+    outcome = _key_policy(key).evaluate(_request(action, key.arn, use, service=True))
+    if outcome.effect != "Deny":
+        return None
+    return _with_notes(
+        f"statement {outcome.statement} of the key policy denies Firehose "
+        f"({FIREHOSE_PRINCIPAL}) {action}",
+        outcome,
+    )
 
 
 def access_problem(ref: KeyRef, use: Use) -> str | None:
@@ -418,15 +422,16 @@ def access_problem(ref: KeyRef, use: Use) -> str | None:
     if key is None or not ref.known:
         return None
     for action in ENABLE_ACTIONS:
-        why = _refusal(key, action, use)
+        why = _cached(key, action, use, service=False)
         if why is not None:
             return (
                 f"{use.caller.arn} is not allowed {action} on KMS key {ref.arn} through "
                 f"Firehose: {why}."
             )
-    why = _firehose_denied(key, use)
-    if why is not None:
-        return f"Firehose may not use KMS key {ref.arn}: {why}."
+    for action in GRANT_USE_ACTIONS:
+        why = _cached(key, action, use, service=True)
+        if why is not None:
+            return f"Firehose may not use KMS key {ref.arn}: {why}."
     return None
 
 
@@ -451,6 +456,6 @@ def producer_error(ref: KeyRef, use: Use) -> InvalidKMSResourceException | None:
     if key is None or not ref.known:
         return None
     for action in PRODUCER_ACTIONS:
-        if _cached_refusal(key, action, use) is not None:
+        if _cached(key, action, use, service=False) is not None:
             return InvalidKMSResourceException(PRODUCER_DENIED, code="KMS.AccessDeniedException")
     return None
