@@ -257,6 +257,18 @@ def test_a_stream_made_before_2026_04_20_works_until_2027_02_28(clock: str) -> N
             refused_put(firehose, "old")
 
 
+def test_a_key_policy_change_applies_to_the_next_put(firehose: Any, kms: Any) -> None:
+    key = kms.create_key()["KeyMetadata"]
+    create_stream(firehose, "s", DeliveryStreamEncryptionConfigurationInput=cmk(key["Arn"]))
+    assert put(firehose, "s")["Encrypted"] is True
+    default = kms.get_key_policy(KeyId=key["KeyId"], PolicyName="default")["Policy"]
+    document = {"Statement": [ADMIN, use({"AWS": ACCOUNT}, ["kms:DescribeKey"])]}
+    kms.put_key_policy(KeyId=key["KeyId"], PolicyName="default", Policy=json.dumps(document))
+    refused_put(firehose, "s")
+    kms.put_key_policy(KeyId=key["KeyId"], PolicyName="default", Policy=default)
+    assert put(firehose, "s")["Encrypted"] is True
+
+
 def test_an_account_deny_of_data_keys_stops_puts_not_the_enable(firehose: Any, kms: Any) -> None:
     deny = {**use({"AWS": ACCOUNT}, "kms:GenerateDataKey*"), "Effect": "Deny", "Sid": "NoData"}
     key = key_with({**ADMIN, "Action": "kms:*"}, deny, kms=kms)
