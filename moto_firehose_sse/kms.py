@@ -182,11 +182,10 @@ def put_error(
     elif key.key_state != "Enabled":
         code = _STATE_PUT_ERROR.get(key.key_state, "KMS.InvalidStateException")
         why = f"is {key.key_state}"
-    elif grant is not None and grant not in key.grants:
-        return InvalidKMSResourceException(PRODUCER_DENIED, code="KMS.AccessDeniedException")
-    elif producer is not None:
-        return producer_error(ref, producer)
     else:
+        revoked = grant is not None and grant not in key.grants
+        if revoked or (producer is not None and _producer_refused(key, producer)):
+            return InvalidKMSResourceException(PRODUCER_DENIED, code="KMS.AccessDeniedException")
         return None
     return InvalidKMSResourceException(
         f"Firehose could not encrypt the records: KMS key {ref.arn} {why}.", code=code
@@ -450,12 +449,6 @@ def grant_alive(ref: KeyRef, grant_id: str) -> bool:
     return key is not None and grant_id in key.grants
 
 
-def producer_error(ref: KeyRef, use: Use) -> InvalidKMSResourceException | None:
-    """The error of a put whose caller may not use the key (the producer rule), or None."""
-    key = _key(ref)
-    if key is None or not ref.known:
-        return None
-    for action in PRODUCER_ACTIONS:
-        if _cached(key, action, use, service=False) is not None:
-            return InvalidKMSResourceException(PRODUCER_DENIED, code="KMS.AccessDeniedException")
-    return None
+def _producer_refused(key: Any, use: Use) -> bool:
+    """Whether the put's caller lacks kms:GenerateDataKey or kms:Decrypt on the key."""
+    return any(_cached(key, action, use, service=False) is not None for action in PRODUCER_ACTIONS)
