@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import inspect
 import unittest
-from typing import Any, Callable, TypeVar, overload
+from typing import Any, Callable, Literal, TypeVar, overload
 
 # Importing moto registers its botocore hook, so boto3 clients made from here on are mocked
 # once a mock starts, as after `from moto import mock_aws`.
@@ -123,6 +123,7 @@ def mock_firehose_sse(
     max_encryption_changes_per_day: int = ...,
     record_encryption_lag: float = ...,
     lenient_keys: bool = ...,
+    producer_key_access: Literal["scheduled", "required", "not-required"] = ...,
 ) -> MockFirehoseSSE: ...
 
 
@@ -132,7 +133,8 @@ def mock_firehose_sse(func: Callable[..., Any] | None = None, /, **settings: Any
 
     Settings: ``max_streams_per_region`` (50), ``max_streams_per_key`` (500),
     ``max_encryption_changes_per_day`` (25), ``record_encryption_lag`` (0 seconds),
-    ``lenient_keys`` (False: unknown KMS keys are refused).
+    ``lenient_keys`` (False: unknown KMS keys are refused), ``producer_key_access``
+    ("scheduled": puts need the caller's KMS access on AWS's dates; "required"; "not-required").
     """
     mock = MockFirehoseSSE(**settings)
     if func is None:

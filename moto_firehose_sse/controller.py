@@ -43,7 +43,10 @@ SETTINGS = (
     "max_encryption_changes_per_day",
     "record_encryption_lag",
     "lenient_keys",
+    "producer_key_access",
 )
+PRODUCER_KEY_ACCESS = ("scheduled", "required", "not-required")
+"""Values of ``producer_key_access``: AWS's dates, always, never."""
 
 _DEFAULT_DETAILS = {
     "CREATE_KMS_GRANT_FAILED": (
@@ -135,6 +138,7 @@ class FirehoseSSE:
     max_encryption_changes_per_day: int
     record_encryption_lag: float
     lenient_keys: bool
+    producer_key_access: str
 
     def __init__(
         self,
@@ -144,6 +148,7 @@ class FirehoseSSE:
         max_encryption_changes_per_day: int = 25,
         record_encryption_lag: float = 0.0,
         lenient_keys: bool = False,
+        producer_key_access: str = "scheduled",
     ) -> None:
         self._faults: deque[Fault] = deque()
         self._lock = threading.Lock()
@@ -152,6 +157,7 @@ class FirehoseSSE:
         self.max_encryption_changes_per_day = max_encryption_changes_per_day
         self.record_encryption_lag = record_encryption_lag
         self.lenient_keys = lenient_keys
+        self.producer_key_access = producer_key_access
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name in (
@@ -171,6 +177,13 @@ class FirehoseSSE:
             value = float(value)
         elif name == "lenient_keys" and not isinstance(value, bool):
             raise ValueError(f"lenient_keys must be True or False, not {value!r}")
+        elif name == "producer_key_access" and (
+            not isinstance(value, str) or value not in PRODUCER_KEY_ACCESS
+        ):
+            raise ValueError(
+                f"producer_key_access must be one of {', '.join(map(repr, PRODUCER_KEY_ACCESS))}, "
+                f"not {value!r}"
+            )
         super().__setattr__(name, value)
 
     def settings(self) -> dict[str, Any]:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import fnmatch
-import json
+import datetime
 import re
+import time
 from dataclasses import dataclass
 from typing import Any
 
 from moto.kms.models import kms_backends
 
+from . import policy
+from .caller import Caller
 from .exceptions import InvalidArgumentException, InvalidKMSResourceException
 
 KEY_ARN_PATTERN = re.compile(
@@ -29,7 +31,17 @@ GRANT_OPERATIONS = (
     "DescribeKey",
     "RetireGrant",
 )
-_FIREHOSE_ACTIONS = ("kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:CreateGrant")
+ENABLE_ACTIONS = ("kms:DescribeKey", "kms:CreateGrant")
+"""What the caller of Start (or Create with a customer key) needs, through Firehose."""
+PRODUCER_ACTIONS = ("kms:GenerateDataKey", "kms:Decrypt")
+"""What PutRecord and PutRecordBatch callers need while the producer rule is in force."""
+GRANT_USE_ACTIONS = ("kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey")
+"""What Firehose itself does with its grant; only a key-policy Deny can stop it."""
+PRODUCER_DENIED = (
+    "The grant for the CMK to this delivery stream might have been revoked or caller might "
+    "not have sufficient permissions for the CMK."
+)
+"""AWS's message for a put whose caller may not use the key, or whose grant is gone."""
 _STATE_FAILURE = {"Disabled": "DISABLED_KMS_KEY"}
 _STATE_PUT_ERROR = {"Disabled": "KMS.DisabledException"}
 # Key states in which KMS lets a grant be retired (others: KMSInvalidStateException).
@@ -82,8 +94,14 @@ def _alias_target(backend: Any, alias: str) -> str | None:
     )
 
 
-def resolve(key_arn: Any, account: str, region: str, *, lenient: bool) -> KeyRef:
-    """The key a stream of ``account`` in ``region`` would use, or the modelled error."""
+def resolve(
+    key_arn: Any, account: str, region: str, *, lenient: bool, use: Use | None = None
+) -> KeyRef:
+    """The key a stream of ``account`` in ``region`` would use, or the modelled error.
+
+    A key of another account is refused at once unless its key policy lets ``use``'s
+    caller (or the caller's account) describe it and create grants on it.
+    """
     if not isinstance(key_arn, str) or not 1 <= len(key_arn) <= 512:
         raise InvalidArgumentException("KeyARN must be a KMS key ARN of 1 to 512 characters.")
     match = KEY_ARN_PATTERN.fullmatch(key_arn)
@@ -109,12 +127,15 @@ def resolve(key_arn: Any, account: str, region: str, *, lenient: bool) -> KeyRef
             name = key_id or f"alias/{match['name']}"
             return KeyRef(key_arn, key_account, key_region, name, known=False)
         raise _not_found(key_arn, f"no such key in account {key_account}, region {key_region}.")
-    if key_account != account and not _policy_allows_account(key.policy, account):
-        raise InvalidKMSResourceException(
-            f"KMS key {key_arn} belongs to account {key_account}, and its key policy does not "
-            f"allow account {account} to use it.",
-            code="KMS.AccessDeniedException",
-        )
+    if key_account != account and use is not None:
+        why = _account_refusal(key, use)
+        if why is not None:
+            raise InvalidKMSResourceException(
+                f"KMS key {key_arn} belongs to account {key_account}, and its key policy does "
+                f"not let {use.caller.arn} of account {account} use it ({why}); add a key "
+                "policy statement that allows it.",
+                code="KMS.AccessDeniedException",
+            )
     return KeyRef(key.arn, key_account, key_region, key.id)
 
 
@@ -123,7 +144,7 @@ def _key(ref: KeyRef) -> Any:
     return backend.keys.get(ref.key_id) if backend is not None else None
 
 
-def problem(ref: KeyRef, stream_account: str) -> tuple[str, str] | None:
+def problem(ref: KeyRef, use: Use) -> tuple[str, str] | None:
     """Why Firehose can't encrypt with the key now, as a FailureDescription (type, details)."""
     if not ref.known:
         return None
@@ -141,16 +162,20 @@ def problem(ref: KeyRef, stream_account: str) -> tuple[str, str] | None:
             f"KMS key {ref.arn} is a {spec} key for {usage}; Firehose needs a symmetric "
             "ENCRYPT_DECRYPT key.",
         )
-    if _policy_denies_firehose(key.policy, stream_account):
-        return (
-            "KMS_ACCESS_DENIED",
-            f"The key policy of KMS key {ref.arn} denies Firehose the KMS operations it needs.",
-        )
+    denied = access_problem(ref, use)
+    if denied is not None:
+        return "KMS_ACCESS_DENIED", denied
     return None
 
 
-def put_error(ref: KeyRef) -> InvalidKMSResourceException | None:
-    """The error a put gets while ``ref`` is the stream's key and KMS won't use it."""
+def put_error(
+    ref: KeyRef, grant: str | None, producer: Use | None
+) -> InvalidKMSResourceException | None:
+    """The error a put gets while ``ref`` is the stream's key and KMS won't use it.
+
+    ``grant`` is Firehose's grant on the key, if it made one; ``producer`` the put's
+    caller when the producer rule is in force.
+    """
     if not ref.known:
         return None
     key = _key(ref)
@@ -160,6 +185,9 @@ def put_error(ref: KeyRef) -> InvalidKMSResourceException | None:
         code = _STATE_PUT_ERROR.get(key.key_state, "KMS.InvalidStateException")
         why = f"is {key.key_state}"
     else:
+        revoked = grant is not None and grant not in key.grants
+        if revoked or (producer is not None and _producer_refused(key, producer)):
+            return InvalidKMSResourceException(PRODUCER_DENIED, code="KMS.AccessDeniedException")
         return None
     return InvalidKMSResourceException(
         f"Firehose could not encrypt the records: KMS key {ref.arn} {why}.", code=code
@@ -205,80 +233,242 @@ def retire_problem(ref: KeyRef, grant_id: str) -> tuple[str, str] | None:
     )
 
 
-# Key policies ----------------------------------------------------------------------------
+# Who may use the key ------------------------------------------------------------------------
 
 
-def _statements(policy: Any) -> list[dict[str, Any]]:
-    try:
-        document = json.loads(policy) if isinstance(policy, str) else policy
-        statements = document.get("Statement", [])
-    except (ValueError, AttributeError):
-        return []
-    if isinstance(statements, dict):
-        statements = [statements]
-    return [s for s in statements if isinstance(s, dict)] if isinstance(statements, list) else []
+@dataclass(frozen=True)
+class Use:
+    """A use of a key through Firehose: ``caller`` acting on the stream ``stream_arn``."""
+
+    caller: Caller
+    stream_arn: str
 
 
-def _as_list(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list):
-        return [v for v in value if isinstance(v, str)]
-    return []
+_FIREHOSE_SERVICE = policy.Principal(None, frozenset(), FIREHOSE_PRINCIPAL)
+_MODELLED_KEYS = frozenset(
+    {
+        "kms:viaservice",
+        "kms:calleraccount",
+        "kms:grantisforawsresource",
+        "kms:grantoperations",
+        "kms:granteeprincipal",
+        "kms:retiringprincipal",
+        "kms:encryptioncontextkeys",
+        "aws:principalarn",
+        "aws:principalaccount",
+        "aws:principalisawsservice",
+        "aws:principalservicename",
+        "aws:userid",
+        "aws:username",
+        "aws:sourceaccount",
+        "aws:sourcearn",
+        "aws:calledvia",
+        "aws:calledviafirst",
+        "aws:calledvialast",
+        "aws:viaawsservice",
+        "aws:requestedregion",
+        "aws:currenttime",
+        "aws:epochtime",
+    }
+)
+"""The condition keys the mock models (lower case); any other can't be evaluated."""
+_TIME_KEYS = frozenset({"aws:currenttime", "aws:epochtime"})
+_CONTEXT_PREFIX = "kms:encryptioncontext:"
 
 
-def _action_matches(statement: dict[str, Any], action: str) -> bool:
-    def matches(patterns: list[str]) -> bool:
-        return any(fnmatch.fnmatchcase(action.lower(), p.lower()) for p in patterns)
-
-    if "NotAction" in statement:
-        return not matches(_as_list(statement["NotAction"]))
-    return matches(_as_list(statement.get("Action")))
+def _modelled(key: str) -> bool:
+    return key in _MODELLED_KEYS or key.startswith(_CONTEXT_PREFIX)
 
 
-def _principals(statement: dict[str, Any]) -> tuple[list[str], list[str]]:
-    """(AWS principals, service principals) of a statement; ``*`` stands for everyone."""
-    principal = statement.get("Principal")
-    if principal == "*":
-        return ["*"], ["*"]
-    if not isinstance(principal, dict):
-        return [], []
-    return _as_list(principal.get("AWS")), _as_list(principal.get("Service"))
+def _context(action: str, use: Use, service: bool) -> dict[str, tuple[str, ...]]:
+    """The request context of ``action`` made through Firehose for ``use``."""
+    caller, region = use.caller, use.caller.region
+    now = time.time()
+    context: dict[str, tuple[str, ...]] = {
+        "kms:viaservice": (f"firehose.{region}.amazonaws.com",),
+        "kms:calleraccount": (caller.account,),
+        "aws:sourceaccount": (caller.account,),
+        "aws:sourcearn": (use.stream_arn,),
+        "aws:requestedregion": (region,),
+        "aws:principalisawsservice": ("true" if service else "false",),
+        "aws:currenttime": (
+            datetime.datetime.fromtimestamp(now, datetime.timezone.utc).strftime(
+                "%Y-%m-%dT%H:%M:%SZ"
+            ),
+        ),
+        "aws:epochtime": (str(int(now)),),
+    }
+    if service:
+        context["aws:principalservicename"] = (FIREHOSE_PRINCIPAL,)
+    else:
+        context["aws:principalarn"] = (caller.principal_arn,)
+        context["aws:principalaccount"] = (caller.account,)
+        context["aws:userid"] = (caller.user_id,)
+        if ":user/" in caller.arn:
+            context["aws:username"] = (caller.arn.rpartition("/")[2],)
+        context["aws:calledvia"] = (FIREHOSE_PRINCIPAL,)
+        context["aws:calledviafirst"] = (FIREHOSE_PRINCIPAL,)
+        context["aws:calledvialast"] = (FIREHOSE_PRINCIPAL,)
+        context["aws:viaawsservice"] = ("true",)
+    if action != "kms:DescribeKey":  # the grant's constraint, or the data key's context
+        context[_CONTEXT_PREFIX + "aws:firehose:arn"] = (use.stream_arn,)
+        context["kms:encryptioncontextkeys"] = ("aws:firehose:arn",)
+    if action == "kms:CreateGrant":
+        context["kms:grantisforawsresource"] = ("true",)
+        context["kms:grantoperations"] = GRANT_OPERATIONS
+        context["kms:granteeprincipal"] = (FIREHOSE_PRINCIPAL,)
+        context["kms:retiringprincipal"] = (FIREHOSE_PRINCIPAL,)
+    return context
 
 
-def _names_account(principal: str, account: str) -> bool:
-    return principal in ("*", account) or (
-        principal.startswith("arn:") and principal.split(":")[4:5] == [account]
+def _request(action: str, key_arn: str, use: Use, service: bool) -> policy.Request:
+    principal = (
+        _FIREHOSE_SERVICE if service else policy.Principal(use.caller.account, use.caller.arns)
+    )
+    return policy.Request(principal, action, key_arn, _context(action, use, service), _modelled)
+
+
+def _with_notes(reason: str, outcome: policy.Outcome) -> str:
+    if not outcome.notes:
+        return reason
+    return (
+        f"{reason} (not evaluated by the mock, so taken against the caller: "
+        f"{'; '.join(outcome.notes)})"
     )
 
 
-def _policy_denies_firehose(policy: Any, stream_account: str) -> bool:
-    """An unconditional Deny for Firehose, everyone, or the whole stream account.
+def _key_policy(key: Any) -> policy.Policy:
+    text = key.policy if isinstance(key.policy, str) else ""
+    return policy.parse(text)
 
-    Conditions can't be evaluated here, so a conditional Deny is taken not to apply; a Deny
-    naming one user or role of the account doesn't name the principal Firehose acts as.
-    """
-    root = f":iam::{stream_account}:root"
-    for statement in _statements(policy):
-        if statement.get("Effect") != "Deny" or statement.get("Condition"):
-            continue
-        aws, services = _principals(statement)
-        applies = "*" in services or FIREHOSE_PRINCIPAL in services
-        applies = applies or any(
-            p in ("*", stream_account) or (p.startswith("arn:") and p.endswith(root)) for p in aws
+
+def _refusal(key: Any, action: str, use: Use, *, key_policy_only: bool = False) -> str | None:
+    """Why the caller may not do ``action`` on the key through Firehose; None if it may."""
+    document = _key_policy(key)
+    request = _request(action, key.arn, use, service=False)
+    outcome = document.evaluate(request)
+    where = "the key policy"
+    if document.problem is not None:
+        return f"{where} could not be read ({document.problem}), so it allows nothing"
+    if outcome.effect == "Deny":
+        return _with_notes(f"statement {outcome.statement} of {where} denies it", outcome)
+    same_account = use.caller.account == key.account_id
+    if outcome.effect == "Allow" and same_account and not outcome.via_account:
+        return None
+    if outcome.effect is None:
+        return _with_notes(f"no statement of {where} allows it", outcome)
+    if key_policy_only:
+        return None
+    identity = _identity_outcome(use.caller, request)
+    if identity.effect == "Deny":
+        return _with_notes(
+            f"statement {identity.statement} of the caller's IAM policies denies it", identity
         )
-        if applies and any(_action_matches(statement, a) for a in _FIREHOSE_ACTIONS):
-            return True
-    return False
+    if identity.effect == "Allow":
+        return None
+    needs = (
+        "the key is in another account"
+        if not outcome.via_account
+        else f"{where} leaves it to IAM (statement {outcome.statement} allows the account)"
+    )
+    return _with_notes(f"{needs}, and no IAM policy of the caller allows it", identity)
 
 
-def _policy_allows_account(policy: Any, account: str) -> bool:
-    for statement in _statements(policy):
-        if statement.get("Effect") != "Allow":
-            continue
-        aws, _ = _principals(statement)
-        if any(_names_account(p, account) for p in aws) and any(
-            _action_matches(statement, a) for a in _FIREHOSE_ACTIONS
-        ):
-            return True
-    return False
+def _identity_outcome(caller: Caller, request: policy.Request) -> policy.Outcome:
+    """What the caller's IAM policies say: everything is allowed without moto's enforcement."""
+    if not caller.enforced:
+        return policy.Outcome("Allow", "moto's default (IAM enforcement off)")
+    allow: policy.Outcome | None = None
+    notes: list[str] = []
+    for text in caller.identity_policies():
+        outcome = policy.parse(text).evaluate(request)
+        notes.extend(outcome.notes)
+        if outcome.effect == "Deny":
+            return policy.Outcome("Deny", outcome.statement, notes=tuple(notes))
+        if outcome.effect == "Allow" and allow is None:
+            allow = outcome
+    if allow is not None:
+        return policy.Outcome("Allow", allow.statement, notes=tuple(notes))
+    return policy.Outcome(None, notes=tuple(notes))
+
+
+_DECISIONS: dict[tuple[str, str, str, str, str, bool], str | None] = {}
+_MAX_DECISIONS = 4096
+
+
+def _cached(key: Any, action: str, use: Use, service: bool) -> str | None:
+    """Why the caller (``service``: Firehose itself) may not do ``action``; None if it may.
+
+    Remembered per policy text when the answer can't depend on who the caller is within its
+    account, on IAM policies (moto's enforcement off) or on the clock: a stream with
+    moto's default key policy then pays a dictionary lookup per put.
+    """
+    document = _key_policy(key)
+    cacheable = (
+        isinstance(key.policy, str)
+        and not (document.condition_keys & _TIME_KEYS)
+        and (service or not (use.caller.enforced or document.names_principals))
+    )
+    compute = _firehose_refusal if service else _refusal
+    if not cacheable:
+        return compute(key, action, use)
+    cache_key = (key.policy, action, key.arn, use.caller.account, use.stream_arn, service)
+    try:
+        return _DECISIONS[cache_key]
+    except KeyError:
+        pass
+    if len(_DECISIONS) >= _MAX_DECISIONS:
+        _DECISIONS.clear()
+    found = _DECISIONS[cache_key] = compute(key, action, use)
+    return found
+
+
+def _firehose_refusal(key: Any, action: str, use: Use) -> str | None:
+    """Why Firehose itself may not use its grant for ``action``: only a key-policy Deny."""
+    outcome = _key_policy(key).evaluate(_request(action, key.arn, use, service=True))
+    if outcome.effect != "Deny":
+        return None
+    return _with_notes(
+        f"statement {outcome.statement} of the key policy denies Firehose "
+        f"({FIREHOSE_PRINCIPAL}) {action}",
+        outcome,
+    )
+
+
+def access_problem(ref: KeyRef, use: Use) -> str | None:
+    """Why an enable with the key fails on permissions (KMS_ACCESS_DENIED details), or None."""
+    key = _key(ref)
+    if key is None or not ref.known:
+        return None
+    for action in ENABLE_ACTIONS:
+        why = _cached(key, action, use, service=False)
+        if why is not None:
+            return (
+                f"{use.caller.arn} is not allowed {action} on KMS key {ref.arn} through "
+                f"Firehose: {why}."
+            )
+    for action in GRANT_USE_ACTIONS:
+        why = _cached(key, action, use, service=True)
+        if why is not None:
+            return f"Firehose may not use KMS key {ref.arn}: {why}."
+    return None
+
+
+def _account_refusal(key: Any, use: Use) -> str | None:
+    """Why the key policy of another account's key does not let the caller in."""
+    for action in ENABLE_ACTIONS:
+        why = _refusal(key, action, use, key_policy_only=True)
+        if why is not None:
+            return f"{action}: {why}"
+    return None
+
+
+def grant_alive(ref: KeyRef, grant_id: str) -> bool:
+    """Whether Firehose's grant is still on the key (the user may have revoked or retired it)."""
+    key = _key(ref)
+    return key is not None and grant_id in key.grants
+
+
+def _producer_refused(key: Any, use: Use) -> bool:
+    """Whether the put's caller lacks kms:GenerateDataKey or kms:Decrypt on the key."""
+    return any(_cached(key, action, use, service=False) is not None for action in PRODUCER_ACTIONS)

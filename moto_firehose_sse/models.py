@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 import time
 import uuid
@@ -10,7 +11,7 @@ from typing import Any
 
 from moto.firehose.models import DeliveryStream, FirehoseBackend, firehose_backends
 
-from . import controller, kms, urls
+from . import caller, controller, kms, urls
 from .exceptions import (
     InvalidArgumentException,
     InvalidKMSResourceException,
@@ -34,6 +35,7 @@ from .rules import (
     Key,
     StreamDeletion,
     StreamEncryption,
+    producer_rule,
 )
 
 NAME_PATTERN = re.compile(r"[a-zA-Z0-9_.-]{1,64}")
@@ -57,6 +59,19 @@ def _check_name(name: Any) -> str:
             "regular expression pattern [a-zA-Z0-9_.-]+"
         )
     return name
+
+
+def _created_at(stream: DeliveryStream) -> float:
+    """When moto made the stream (an aware ISO text in moto 5.0, a naive UTC datetime later)."""
+    stamp: Any = stream.create_timestamp
+    if isinstance(stamp, str):
+        stamp = datetime.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    if isinstance(stamp, datetime.datetime):
+        if stamp.tzinfo is None:
+            stamp = stamp.replace(tzinfo=datetime.timezone.utc)
+        seconds: float = stamp.timestamp()
+        return seconds
+    return float(stamp)
 
 
 def _adopt(stream: DeliveryStream) -> StreamEncryption | None:
@@ -155,7 +170,7 @@ class FirehoseSSEBackend(FirehoseBackend):
                 total += users[ref.arn]
         return total
 
-    def _requested_key(self, config: Any) -> Key:
+    def _requested_key(self, config: Any, stream_name: str) -> Key:
         """Rules 7 and 8, and the KMS lookup: the key a Create or Start asks for."""
         if config is None:
             return Key(AWS_OWNED_CMK)
@@ -181,8 +196,21 @@ class FirehoseSSEBackend(FirehoseBackend):
                 "symmetric KMS key (or alias) in the stream's account and region."
             )
         settings = controller.current()
-        ref = kms.resolve(key_arn, self.account_id, self.region_name, lenient=settings.lenient_keys)
-        return Key(CUSTOMER_MANAGED_CMK, key_arn, ref)
+        by = self._caller()
+        region = self.region_name
+        stream_arn = (
+            f"arn:{kms.partition_of(region)}:firehose:{region}:{self.account_id}:"
+            f"deliverystream/{stream_name}"
+        )
+        use = kms.Use(by, stream_arn)
+        ref = kms.resolve(
+            key_arn, self.account_id, self.region_name, lenient=settings.lenient_keys, use=use
+        )
+        return Key(CUSTOMER_MANAGED_CMK, key_arn, ref, by)
+
+    def _caller(self) -> caller.Caller:
+        region = self.region_name
+        return caller.current(self.account_id, region, kms.partition_of(region))
 
     def _check_key_quota(self, key: Key, enc: StreamEncryption | None) -> None:
         if key.ref is None or (enc is not None and key.ref.arn in enc.held_keys()):
@@ -247,7 +275,7 @@ class FirehoseSSEBackend(FirehoseBackend):
                     "DeliveryStreamEncryptionConfigurationInput is only allowed for DirectPut "
                     f"streams, not for a {stream_type} stream: the source encrypts its data."
                 )
-            key = self._requested_key(encryption_input)
+            key = self._requested_key(encryption_input, name)
             self._check_key_quota(key, None)
         arn = super().create_delivery_stream(
             region,
@@ -370,7 +398,7 @@ class FirehoseSSEBackend(FirehoseBackend):
     )
     def start_delivery_stream_encryption(self, stream_name: Any, encryption_config: Any) -> None:
         stream, enc, now = self._ready_for_change(stream_name)
-        key = self._requested_key(encryption_config)
+        key = self._requested_key(encryption_config, stream.delivery_stream_name)
         self._check_not_busy(stream, enc, "StartDeliveryStreamEncryption")
         self._check_key_quota(key, enc)
         self._count_change(stream, enc, now)
@@ -417,7 +445,10 @@ class FirehoseSSEBackend(FirehoseBackend):
         encrypted = False
         if enc is not None:
             if enc.key is not None and enc.key.ref is not None:
-                error = kms.put_error(enc.key.ref)
+                settings = controller.current()
+                rule = producer_rule(settings.producer_key_access, _created_at(stream), now)
+                use = kms.Use(self._caller(), stream.delivery_stream_arn) if rule else None
+                error = kms.put_error(enc.key.ref, enc.grant, use)
                 if error is not None:
                     raise error
             encrypted = enc.encrypted(now, controller.current().record_encryption_lag)

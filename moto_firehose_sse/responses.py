@@ -17,6 +17,7 @@ from typing import Any
 from moto.firehose.responses import FirehoseResponse
 from werkzeug.exceptions import HTTPException
 
+from . import caller
 from .exceptions import (
     JSON_1_1,
     FirehoseSSEError,
@@ -29,6 +30,14 @@ _ONLY_NOT_FOUND = frozenset({"DescribeDeliveryStream", "DeleteDeliveryStream"})
 
 class FirehoseSSEResponse(FirehoseResponse):
     """moto's Firehose request handler; no Python exception gets past it."""
+
+    def call_action(self) -> Any:
+        """moto's handling, with the request's access key known to the backend (``caller``)."""
+        token = self.headers.get("X-Amz-Security-Token")
+        with caller.request(
+            self.get_access_key(), str(token) if token else None, caller.enforced_now()
+        ):
+            return super().call_action()
 
     @classmethod
     def dispatch(cls, *args: Any, **kwargs: Any) -> Any:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from moto.moto_api import state_manager
 
-from . import kms
+from . import caller, kms
 from .controller import (
     DEFAULT_TRANSITION,
     DELETION_MODEL_NAME,
@@ -29,6 +30,25 @@ DELETING, DELETING_FAILED = "DELETING", "DELETING_FAILED"
 
 WINDOW_SECONDS = 24 * 60 * 60
 _NEVER = float("-inf")
+
+_UTC = datetime.timezone.utc
+PRODUCER_RULE_START = datetime.datetime(2026, 4, 20, tzinfo=_UTC).timestamp()
+"""Streams created with a customer key from this day need producers with key access."""
+PRODUCER_RULE_EXISTING = datetime.datetime(2027, 2, 28, tzinfo=_UTC).timestamp()
+"""Streams created before ``PRODUCER_RULE_START`` need it from this day."""
+
+
+def producer_rule(setting: str, created_at: float, now: float) -> bool:
+    """Whether puts need the caller's kms:GenerateDataKey and kms:Decrypt on the stream's key.
+
+    ``scheduled`` follows AWS's dates (by stream creation time, on the mock's clock);
+    ``required`` always; ``not-required`` never.
+    """
+    if setting == "required":
+        return True
+    if setting == "not-required":
+        return False
+    return now >= (created_at if created_at >= PRODUCER_RULE_START else PRODUCER_RULE_EXISTING)
 
 
 def transition_end(model: str, started_at: float, ticks: int, now: float) -> float | None:
@@ -59,6 +79,8 @@ class Key:
     type: str
     arn: str | None = None
     ref: kms.KeyRef | None = None
+    caller: caller.Caller | None = field(default=None, compare=False)
+    """Who asked for it (Start, or Create): the one whose KMS permissions count."""
 
     def describe(self) -> dict[str, str]:
         block = {"KeyType": self.type}
@@ -176,7 +198,7 @@ class StreamEncryption:
         """End an enable with ``key``: ENABLED, or ENABLING_FAILED keeping the old key."""
         fault, self.fault = self.fault, None
         failure = (
-            (fault.type, fault.details) if fault else (key.ref and kms.problem(key.ref, account))
+            (fault.type, fault.details) if fault else self._key_problem(key, account, stream_arn)
         )
         if failure:
             self.status = ENABLING_FAILED
@@ -184,13 +206,27 @@ class StreamEncryption:
             self.target = key if self.key is None else None
             return
         old = self.key.ref if self.key is not None else None
-        if old is not None and key.ref is not None and old.arn == key.ref.arn and self.grant:
+        if (
+            old is not None
+            and key.ref is not None
+            and old.arn == key.ref.arn
+            and self.grant
+            and kms.grant_alive(key.ref, self.grant)
+        ):
             grant: str | None = self.grant  # same key: its grant goes on
         else:
             self.release()
             grant = kms.create_grant(key.ref, stream_arn, stream_name) if key.ref else None
         self._flip(key, now)
         self.grant, self.status, self.failure, self.target = grant, ENABLED, None, None
+
+    @staticmethod
+    def _key_problem(key: Key, account: str, stream_arn: str) -> tuple[str, str] | None:
+        ref = key.ref
+        if ref is None:
+            return None
+        by = key.caller or caller.current(account, ref.region, kms.partition_of(ref.region))
+        return kms.problem(ref, kms.Use(by, stream_arn))
 
     def _finish_disable(self, now: float) -> None:
         fault, self.fault = self.fault, None

@@ -47,7 +47,7 @@ from typing import Any, Callable
 from moto.settings import allow_unknown_region
 
 from . import controller, wiring
-from .controller import MODEL_NAMES, SETTINGS, FirehoseSSE, check_transition
+from .controller import MODEL_NAMES, PRODUCER_KEY_ACCESS, SETTINGS, FirehoseSSE, check_transition
 
 API_PREFIX = "/moto-api/firehose-sse"
 FIREHOSE_TARGET_PREFIX = "Firehose_20150804."
@@ -582,6 +582,13 @@ def _parser() -> argparse.ArgumentParser:
             default=getattr(defaults, name),
             help=f"setting {name} (%(default)s)",
         )
+    parser.add_argument(
+        "--producer-key-access",
+        choices=PRODUCER_KEY_ACCESS,
+        default=defaults.producer_key_access,
+        help="setting producer_key_access: whether puts need the caller's KMS access to the "
+        "stream's customer key (%(default)s: on AWS's dates)",
+    )
     parser.add_argument(
         "--lenient-keys",
         action="store_true",

@@ -25,6 +25,7 @@ DEFAULTS = {
     "max_encryption_changes_per_day": 25,
     "record_encryption_lag": 0.0,
     "lenient_keys": False,
+    "producer_key_access": "scheduled",
 }
 AUTH = (
     "AWS4-HMAC-SHA256 Credential=testing/20240101/us-east-1/firehose/aws4_request, "
@@ -203,6 +204,9 @@ def test_settings_over_http(server: str, firehose: Any) -> None:
         ({"max_streams_per_key": 3, "max_streams_per_region": 0}, "max_streams_per_region"),
         ({"record_encryption_lag": -1}, "record_encryption_lag"),
         ({"lenient_keys": "yes"}, "lenient_keys"),
+        ({"producer_key_access": "sometimes"}, "producer_key_access"),
+        ({"producer_key_access": None}, "producer_key_access"),
+        ({"producer_key_access": ["required"]}, "producer_key_access"),
     ],
 )
 def test_bad_settings_are_refused_and_change_nothing(server: str, body: Any, words: str) -> None:
@@ -361,9 +365,19 @@ def test_boto3_sees_wire_errors_as_client_errors(server: str, firehose: Any) -> 
 
 def test_command_line_settings_are_the_start_up_values(tmp_path: Path) -> None:
     with running_server(
-        tmp_path / "server.log", "--max-streams-per-region", "1", "--lenient-keys"
+        tmp_path / "server.log",
+        "--max-streams-per-region",
+        "1",
+        "--lenient-keys",
+        "--producer-key-access",
+        "required",
     ) as url:
-        expected = {**DEFAULTS, "max_streams_per_region": 1, "lenient_keys": True}
+        expected = {
+            **DEFAULTS,
+            "max_streams_per_region": 1,
+            "lenient_keys": True,
+            "producer_key_access": "required",
+        }
         assert call(url, "GET", "/moto-api/firehose-sse/settings") == (200, expected)
         firehose = remote(url, "firehose")
         create_stream(firehose, "only")
@@ -375,7 +389,13 @@ def test_command_line_settings_are_the_start_up_values(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "argv", [["--max-streams-per-region", "0"], ["--record-encryption-lag", "-2"], ["--port", "x"]]
+    "argv",
+    [
+        ["--max-streams-per-region", "0"],
+        ["--record-encryption-lag", "-2"],
+        ["--port", "x"],
+        ["--producer-key-access", "always"],
+    ],
 )
 def test_bad_command_line_is_refused(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exited:

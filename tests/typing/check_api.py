@@ -61,12 +61,15 @@ def check_settings_and_context_manager() -> None:
     assert_type(mock_firehose_sse(), MockFirehoseSSE)
     mock_firehose_sse(max_streams_per_region="many")  # type: ignore[call-overload]
     mock_firehose_sse(no_such_setting=1)  # type: ignore[call-overload]
+    mock_firehose_sse(producer_key_access="required")
+    mock_firehose_sse(producer_key_access="sometimes")  # type: ignore[call-overload]
 
     with mock_firehose_sse() as sse:
         assert_type(sse, FirehoseSSE)
         assert_type(sse.max_streams_per_region, int)
         assert_type(sse.record_encryption_lag, float)
         assert_type(sse.lenient_keys, bool)
+        assert_type(sse.producer_key_access, str)
         assert_type(sse.settings(), dict[str, Any])
         assert_type(sse.pending_faults, tuple[Fault, ...])
         sse.fail_next_enable("KMS_ACCESS_DENIED", "denied", stream_name="s")

@@ -1,0 +1,445 @@
+"""Who may use the customer key (rules 25 and 35-38): key policies with conditions, the
+caller, IAM under moto's enforcement, producers since 2026-04-20, revoked grants.
+
+Everything through boto3 clients: the statuses, FailureDescriptions and errors a client sees.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from typing import Any
+
+import freezegun
+import pytest
+import time_machine
+from moto.core import set_initial_no_auth_action_count
+
+from moto_firehose_sse import FirehoseSSE, mock_firehose_sse
+
+from .helpers import ACCOUNT, REGION, client, create_stream, description, settle
+from .kms_helpers import cmk, grants, start
+
+STS_USER = f"arn:aws:sts::{ACCOUNT}:user/moto"  # moto's default caller
+ROLE = f"arn:aws:iam::{ACCOUNT}:role/producer"
+PRODUCER_DENIED = (
+    "The grant for the CMK to this delivery stream might have been revoked or caller might "
+    "not have sufficient permissions for the CMK."
+)
+USE = ["kms:DescribeKey", "kms:CreateGrant", "kms:GenerateDataKey*", "kms:Decrypt"]
+ADMIN = {
+    "Sid": "Admin",
+    "Effect": "Allow",
+    "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+    "Action": ["kms:Get*", "kms:Put*", "kms:List*", "kms:RevokeGrant", "kms:RetireGrant"],
+    "Resource": "*",
+}
+
+
+def key_with(*statements: dict[str, Any], kms: Any) -> dict[str, Any]:
+    """A key whose policy administers it from the account root, plus ``statements``."""
+    document = {"Version": "2012-10-17", "Statement": [ADMIN, *statements]}
+    return dict(kms.create_key(Policy=json.dumps(document))["KeyMetadata"])
+
+
+def use(principal: Any = "*", actions: Any = USE, **condition: Any) -> dict[str, Any]:
+    statement: dict[str, Any] = {
+        "Sid": "Use",
+        "Effect": "Allow",
+        "Principal": principal,
+        "Action": actions,
+        "Resource": "*",
+    }
+    if condition:
+        statement["Condition"] = condition
+    return statement
+
+
+def put(firehose: Any, name: str) -> dict[str, Any]:
+    return dict(firehose.put_record(DeliveryStreamName=name, Record={"Data": b"x"}))
+
+
+def refused_put(firehose: Any, name: str) -> None:
+    with pytest.raises(firehose.exceptions.InvalidKMSResourceException) as refused:
+        put(firehose, name)
+    assert refused.value.response["code"] == "KMS.AccessDeniedException"
+    assert refused.value.response["Error"]["Message"] == PRODUCER_DENIED
+    with pytest.raises(firehose.exceptions.InvalidKMSResourceException):
+        firehose.put_record_batch(DeliveryStreamName=name, Records=[{"Data": b"x"}])
+
+
+def session_clients(role_arn: str = ROLE) -> tuple[Any, Any]:
+    """Firehose and STS clients acting as a session of ``role_arn``."""
+    credentials = client("sts").assume_role(RoleArn=role_arn, RoleSessionName="s1")["Credentials"]
+    keys = {
+        "aws_access_key_id": credentials["AccessKeyId"],
+        "aws_secret_access_key": credentials["SecretAccessKey"],
+        "aws_session_token": credentials["SessionToken"],
+    }
+    return client("firehose", **keys), client("sts", **keys)
+
+
+# Conditions that apply and don't (rule 35) ----------------------------------------------------
+
+STREAM_ARN = f"arn:aws:firehose:{REGION}:{ACCOUNT}:deliverystream/guarded"
+CONDITIONS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
+    "via-service": (
+        {"StringEquals": {"kms:ViaService": f"firehose.{REGION}.amazonaws.com"}},
+        {"StringEquals": {"kms:ViaService": f"kinesis.{REGION}.amazonaws.com"}},
+    ),
+    "caller-account": (
+        {"StringEquals": {"kms:CallerAccount": ACCOUNT}},
+        {"StringEquals": {"kms:CallerAccount": "111122223333"}},
+    ),
+    "principal-arn": (
+        {"ArnLike": {"aws:PrincipalArn": f"arn:aws:sts::{ACCOUNT}:user/*"}},
+        {"ArnEquals": {"aws:PrincipalArn": ROLE}},
+    ),
+    "stream-context": (
+        {"StringEqualsIfExists": {"kms:EncryptionContext:aws:firehose:arn": STREAM_ARN}},
+        {"StringEqualsIfExists": {"kms:EncryptionContext:aws:firehose:arn": STREAM_ARN + "x"}},
+    ),
+    "for-all-grant-operations": (
+        {
+            "ForAllValues:StringLike": {
+                "kms:GrantOperations": ["*crypt*", "GenerateDataKey*", "*Key", "RetireGrant"]
+            }
+        },
+        {"ForAllValues:StringEquals": {"kms:GrantOperations": ["Encrypt", "Decrypt"]}},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CONDITIONS))
+def test_conditions_that_apply_allow_the_enable_and_puts(
+    firehose: Any, kms: Any, case: str
+) -> None:
+    key = key_with(use(**CONDITIONS[case][0]), kms=kms)
+    create_stream(firehose, "guarded", DeliveryStreamEncryptionConfigurationInput=cmk(key["Arn"]))
+    assert settle(firehose, "guarded") == {**cmk(key["Arn"]), "Status": "ENABLED"}
+    assert put(firehose, "guarded")["Encrypted"] is True
+
+
+@pytest.mark.parametrize("case", sorted(CONDITIONS))
+def test_conditions_that_dont_apply_deny_with_the_action_and_the_principal(
+    firehose: Any, kms: Any, case: str
+) -> None:
+    key = key_with(use(**CONDITIONS[case][1]), kms=kms)
+    create_stream(firehose, "guarded")
+    start(firehose, "guarded", key["Arn"])
+    block = settle(firehose, "guarded")
+    assert block["Status"] == "ENABLING_FAILED"
+    assert block["FailureDescription"]["Type"] == "KMS_ACCESS_DENIED"
+    details = block["FailureDescription"]["Details"]
+    assert STS_USER in details and key["Arn"] in details
+    assert "kms:DescribeKey" in details or "kms:CreateGrant" in details
+    assert grants(kms, key["KeyId"]) == []
+    assert put(firehose, "guarded")["Encrypted"] is False  # no key in force
+
+
+def test_grant_is_for_aws_resource_holds_for_create_grant_only(firehose: Any, kms: Any) -> None:
+    grant_for_aws = {**use(actions="kms:CreateGrant"), "Sid": "Grants"}
+    grant_for_aws["Condition"] = {"Bool": {"kms:GrantIsForAWSResource": "true"}}
+    rest = use(actions=["kms:DescribeKey", "kms:GenerateDataKey", "kms:Decrypt"])
+    key = key_with(grant_for_aws, rest, kms=kms)
+    create_stream(firehose, "ok", DeliveryStreamEncryptionConfigurationInput=cmk(key["Arn"]))
+    assert settle(firehose, "ok")["Status"] == "ENABLED"
+    # the same condition on DescribeKey: the key is absent from that request, so no Allow
+    only_with = use(**{"Bool": {"kms:GrantIsForAWSResource": "true"}})
+    strict = key_with(only_with, kms=kms)
+    create_stream(firehose, "no", DeliveryStreamEncryptionConfigurationInput=cmk(strict["Arn"]))
+    found = description(firehose, "no")
+    assert found["DeliveryStreamStatus"] == "CREATING_FAILED"
+    assert found["FailureDescription"]["Type"] == "KMS_ACCESS_DENIED"
+    assert "kms:DescribeKey" in found["FailureDescription"]["Details"]
+
+
+def test_a_condition_the_mock_cant_evaluate_denies_and_says_so(firehose: Any, kms: Any) -> None:
+    key = key_with(use(**{"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}), kms=kms)
+    create_stream(firehose, "vpc")
+    start(firehose, "vpc", key["Arn"])
+    block = settle(firehose, "vpc")
+    assert block["FailureDescription"]["Type"] == "KMS_ACCESS_DENIED"
+    assert "not evaluated" in block["FailureDescription"]["Details"]
+    assert "aws:sourceip" in block["FailureDescription"]["Details"]
+    # a Deny with such a condition is taken to apply
+    deny = {**use("*", "kms:*"), "Effect": "Deny", "Sid": "OrgOnly"}
+    deny["Condition"] = {"StringNotEquals": {"aws:PrincipalOrgID": "o-123"}}
+    fenced = kms.create_key(Policy=json.dumps({"Statement": [{**ADMIN, "Action": "kms:*"}, deny]}))[
+        "KeyMetadata"
+    ]
+    create_stream(firehose, "org")
+    start(firehose, "org", fenced["Arn"])
+    details = settle(firehose, "org")["FailureDescription"]["Details"]
+    assert "OrgOnly" in details and "aws:principalorgid" in details
+
+
+@pytest.mark.parametrize("text", ["{not json", "[1, 2]", '{"Statement": 7}'])
+def test_an_unreadable_key_policy_allows_nothing(firehose: Any, kms: Any, text: str) -> None:
+    key = kms.create_key()["KeyMetadata"]
+    kms.put_key_policy(KeyId=key["KeyId"], PolicyName="default", Policy=text)
+    create_stream(firehose, "s")
+    start(firehose, "s", key["Arn"])
+    block = settle(firehose, "s")
+    assert block["FailureDescription"]["Type"] == "KMS_ACCESS_DENIED"
+    assert "could not be read" in block["FailureDescription"]["Details"]
+
+
+# The caller: a role's session against the default user (rules 35, 36) ----------------------
+
+
+def test_policy_naming_a_role_refuses_the_default_user_and_allows_the_session(
+    firehose: Any, kms: Any
+) -> None:
+    key = key_with(use({"AWS": ROLE}), kms=kms)
+    create_stream(firehose, "roles")
+    start(firehose, "roles", key["Arn"])
+    block = settle(firehose, "roles")
+    assert block["Status"] == "ENABLING_FAILED"
+    details = block["FailureDescription"]["Details"]
+    assert details.startswith(f"{STS_USER} is not allowed kms:DescribeKey on KMS key {key['Arn']}")
+
+    as_role, sts = session_clients()
+    session_arn = sts.get_caller_identity()["Arn"]
+    assert session_arn == f"arn:aws:sts::{ACCOUNT}:assumed-role/producer/s1"
+    start(as_role, "roles", key["Arn"])
+    assert settle(as_role, "roles") == {**cmk(key["Arn"]), "Status": "ENABLED"}
+    assert put(as_role, "roles")["Encrypted"] is True
+    refused_put(firehose, "roles")  # the default user may not use the key
+
+
+def test_a_session_of_another_role_is_refused(firehose: Any, kms: Any) -> None:
+    key = key_with(use({"AWS": ROLE}), kms=kms)
+    other, _ = session_clients(f"arn:aws:iam::{ACCOUNT}:role/intruder")
+    create_stream(other, "roles")
+    start(other, "roles", key["Arn"])
+    details = settle(other, "roles")["FailureDescription"]["Details"]
+    assert f"arn:aws:sts::{ACCOUNT}:assumed-role/intruder/s1 is not allowed" in details
+
+
+# Producers since 2026-04-20 (rule 37) ---------------------------------------------------------
+
+
+def producer_less_key(kms: Any) -> dict[str, Any]:
+    """A key whose policy lets the account enable Firehose, but not produce records."""
+    return key_with(use({"AWS": ACCOUNT}, ["kms:DescribeKey", "kms:CreateGrant"]), kms=kms)
+
+
+def test_a_new_stream_needs_producers_with_key_access(firehose: Any, kms: Any) -> None:
+    key = producer_less_key(kms)
+    create_stream(firehose, "new", DeliveryStreamEncryptionConfigurationInput=cmk(key["Arn"]))
+    assert settle(firehose, "new")["Status"] == "ENABLED"
+    refused_put(firehose, "new")
+
+
+@pytest.mark.parametrize("clock", ["freezegun", "time-machine"])
+def test_a_stream_made_before_2026_04_20_works_until_2027_02_28(clock: str) -> None:
+    def travel(when: str) -> Any:
+        moment = datetime.datetime.fromisoformat(when).replace(tzinfo=datetime.timezone.utc)
+        if clock == "freezegun":
+            return freezegun.freeze_time(moment)
+        return time_machine.travel(moment, tick=False)
+
+    with travel("2026-04-19T23:59:59"), mock_firehose_sse():
+        firehose, kms = client("firehose"), client("kms")
+        key = producer_less_key(kms)
+        create_stream(firehose, "old", DeliveryStreamEncryptionConfigurationInput=cmk(key["Arn"]))
+        assert put(firehose, "old")["Encrypted"] is True
+        with travel("2026-04-20T00:00:00"):
+            create_stream(
+                firehose, "new", DeliveryStreamEncryptionConfigurationInput=cmk(key["Arn"])
+            )
+            refused_put(firehose, "new")
+            assert put(firehose, "old")["Encrypted"] is True
+        with travel("2027-02-27T23:59:59"):
+            assert put(firehose, "old")["Encrypted"] is True
+        with travel("2027-02-28T00:00:00"):
+            refused_put(firehose, "old")
+
+
+def test_a_key_policy_change_applies_to_the_next_put(firehose: Any, kms: Any) -> None:
+    key = kms.create_key()["KeyMetadata"]
+    create_stream(firehose, "s", DeliveryStreamEncryptionConfigurationInput=cmk(key["Arn"]))
+    assert put(firehose, "s")["Encrypted"] is True
+    default = kms.get_key_policy(KeyId=key["KeyId"], PolicyName="default")["Policy"]
+    document = {"Statement": [ADMIN, use({"AWS": ACCOUNT}, ["kms:DescribeKey"])]}
+    kms.put_key_policy(KeyId=key["KeyId"], PolicyName="default", Policy=json.dumps(document))
+    refused_put(firehose, "s")
+    kms.put_key_policy(KeyId=key["KeyId"], PolicyName="default", Policy=default)
+    assert put(firehose, "s")["Encrypted"] is True
+
+
+def test_an_account_deny_of_data_keys_stops_puts_not_the_enable(firehose: Any, kms: Any) -> None:
+    deny = {**use({"AWS": ACCOUNT}, "kms:GenerateDataKey*"), "Effect": "Deny", "Sid": "NoData"}
+    key = key_with({**ADMIN, "Action": "kms:*"}, deny, kms=kms)
+    create_stream(firehose, "s", DeliveryStreamEncryptionConfigurationInput=cmk(key["Arn"]))
+    assert settle(firehose, "s")["Status"] == "ENABLED"
+    refused_put(firehose, "s")
+
+
+def test_puts_without_a_customer_key_in_force_need_nothing(firehose: Any, kms: Any) -> None:
+    key = producer_less_key(kms)
+    create_stream(firehose, "s")
+    assert put(firehose, "s")["Encrypted"] is False
+    start(firehose, "s", None)  # AWS owned key
+    settle(firehose, "s")
+    assert put(firehose, "s")["Encrypted"] is True
+    start(firehose, "s", key["Arn"])
+    settle(firehose, "s")
+    refused_put(firehose, "s")
+
+
+# producer_key_access (rule 37) --------------------------------------------------------------
+
+
+def test_producer_key_access_defaults_to_scheduled(firehose_sse: FirehoseSSE) -> None:
+    assert firehose_sse.producer_key_access == "scheduled"
+    assert firehose_sse.settings()["producer_key_access"] == "scheduled"
+
+
+@pytest.mark.firehose_sse(producer_key_access="not-required")
+def test_not_required_by_marker(firehose_sse: FirehoseSSE, firehose: Any, kms: Any) -> None:
+    key = producer_less_key(kms)
+    create_stream(firehose, "s", DeliveryStreamEncryptionConfigurationInput=cmk(key["Arn"]))
+    assert put(firehose, "s")["Encrypted"] is True
+    firehose_sse.producer_key_access = "scheduled"
+    refused_put(firehose, "s")
+    firehose_sse.configure(producer_key_access="not-required")
+    assert put(firehose, "s")["Encrypted"] is True
+
+
+def test_required_by_decorator_applies_to_old_streams() -> None:
+    @mock_firehose_sse(producer_key_access="required")
+    def run() -> None:
+        firehose, kms = client("firehose"), client("kms")
+        key = producer_less_key(kms)
+        create_stream(firehose, "s", DeliveryStreamEncryptionConfigurationInput=cmk(key["Arn"]))
+        refused_put(firehose, "s")
+
+    with freezegun.freeze_time("2025-01-01"):
+        run()
+
+
+@pytest.mark.parametrize("value", ["always", "", "Required", None, True, 1, ["required"]])
+def test_bad_producer_key_access_is_a_value_error(value: Any) -> None:
+    with pytest.raises(ValueError, match="producer_key_access"):
+        mock_firehose_sse(producer_key_access=value)
+    with mock_firehose_sse() as sse:
+        with pytest.raises(ValueError, match="producer_key_access"):
+            sse.producer_key_access = value
+        with pytest.raises(ValueError, match="producer_key_access"):
+            sse.configure(producer_key_access=value)
+        assert sse.producer_key_access == "scheduled"
+
+
+# Grants revoked or retired (rule 25) ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("how", ["revoke", "retire"])
+@pytest.mark.firehose_sse(producer_key_access="not-required")
+def test_a_grant_the_user_removed_fails_puts(firehose: Any, kms: Any, how: str) -> None:
+    key = kms.create_key()["KeyMetadata"]
+    create_stream(firehose, "s", DeliveryStreamEncryptionConfigurationInput=cmk(key["Arn"]))
+    assert put(firehose, "s")["Encrypted"] is True
+    (grant,) = grants(kms, key["KeyId"])
+    if how == "revoke":
+        kms.revoke_grant(KeyId=key["KeyId"], GrantId=grant["GrantId"])
+    else:
+        kms.retire_grant(KeyId=key["Arn"], GrantId=grant["GrantId"])
+    refused_put(firehose, "s")
+    # Starting again with the same key gives Firehose a new grant.
+    start(firehose, "s", key["Arn"])
+    assert settle(firehose, "s")["Status"] == "ENABLED"
+    assert len(grants(kms, key["KeyId"])) == 1
+    assert put(firehose, "s")["Encrypted"] is True
+
+
+# IAM under moto's enforcement (rule 36) ------------------------------------------------------
+
+
+def iam_user(iam: Any, name: str, *statements: dict[str, Any]) -> dict[str, str]:
+    """An IAM user with an inline policy of ``statements``; its client keyword arguments."""
+    iam.create_user(UserName=name)
+    document = {"Version": "2012-10-17", "Statement": list(statements)}
+    iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=json.dumps(document))
+    created = iam.create_access_key(UserName=name)["AccessKey"]
+    return {
+        "aws_access_key_id": created["AccessKeyId"],
+        "aws_secret_access_key": created["SecretAccessKey"],
+    }
+
+
+def test_under_iam_enforcement_identity_policies_count(firehose: Any, kms: Any) -> None:
+    iam = client("iam")
+    key = kms.create_key()["KeyMetadata"]  # moto's default policy: the account root, kms:*
+    firehose_all = {"Effect": "Allow", "Action": "firehose:*", "Resource": "*"}
+    kms_use = {"Effect": "Allow", "Action": USE, "Resource": key["Arn"]}
+    other_key = {**kms_use, "Resource": f"arn:aws:kms:{REGION}:{ACCOUNT}:key/other"}
+    deny_decrypt = {"Effect": "Deny", "Action": "kms:Decrypt", "Resource": "*"}
+    with_kms = iam_user(iam, "with-kms", firehose_all, kms_use)
+    without = iam_user(iam, "without-kms", firehose_all, other_key)
+    denied = iam_user(iam, "denied-decrypt", firehose_all, kms_use, deny_decrypt)
+    for name in ("a", "b"):
+        create_stream(firehose, name)
+
+    @set_initial_no_auth_action_count(0)
+    def enforced() -> None:
+        allowed = client("firehose", **with_kms)
+        refused = client("firehose", **without)
+        start(allowed, "a", key["Arn"])
+        assert settle(allowed, "a")["Status"] == "ENABLED"
+        assert put(allowed, "a")["Encrypted"] is True
+        refused_put(refused, "a")
+        refused_put(client("firehose", **denied), "a")
+
+        start(refused, "b", key["Arn"])
+        block = settle(refused, "b")
+        assert block["FailureDescription"]["Type"] == "KMS_ACCESS_DENIED"
+        details = block["FailureDescription"]["Details"]
+        assert f"arn:aws:iam::{ACCOUNT}:user/without-kms is not allowed kms:DescribeKey" in details
+        assert "no IAM policy of the caller allows it" in details
+
+    enforced()
+    # Without enforcement the same user has every IAM permission (moto's convention).
+    assert put(client("firehose", **without), "a")["Encrypted"] is True
+
+
+# Lenient keys have no policy (rule 38) ----------------------------------------------------------
+
+
+@pytest.mark.firehose_sse(lenient_keys=True, producer_key_access="required")
+def test_lenient_keys_have_no_policy(firehose: Any) -> None:
+    made_up = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/00000000-0000-0000-0000-000000000000"
+    create_stream(firehose, "s", DeliveryStreamEncryptionConfigurationInput=cmk(made_up))
+    assert settle(firehose, "s")["Status"] == "ENABLED"
+    assert put(firehose, "s")["Encrypted"] is True
+
+
+# Server mode -------------------------------------------------------------------------------------
+
+
+def test_server_knows_the_caller_and_the_setting(server: str) -> None:
+    from .server_helpers import call, remote
+
+    firehose, kms, sts = (remote(server, s) for s in ("firehose", "kms", "sts"))
+    key = key_with(use({"AWS": ROLE}), kms=kms)
+    create_stream(firehose, "remote")
+    start(firehose, "remote", key["Arn"])
+    details = settle(firehose, "remote")["FailureDescription"]["Details"]
+    assert details.startswith(f"{STS_USER} is not allowed kms:DescribeKey")
+
+    credentials = sts.assume_role(RoleArn=ROLE, RoleSessionName="s1")["Credentials"]
+    as_role = client(
+        "firehose",
+        endpoint_url=server,
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+    )
+    start(as_role, "remote", key["Arn"])
+    assert settle(as_role, "remote")["Status"] == "ENABLED"
+    assert put(as_role, "remote")["Encrypted"] is True
+    refused_put(firehose, "remote")
+    settings = {"producer_key_access": "not-required"}
+    assert call(server, "POST", "/moto-api/firehose-sse/settings", settings)[0] == 200
+    assert put(firehose, "remote")["Encrypted"] is True
