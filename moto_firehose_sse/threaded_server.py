@@ -83,6 +83,12 @@ class ThreadedFirehoseSSEServer:
         app = make_app(self._controller)  # activates the controller and installs the rules
         try:
             server = make_server(self._ip_address, self._port, app, threaded=True, **options)
+        except SystemExit as exc:  # werkzeug exits when it can't bind
+            self._undo(saved)
+            raise OSError(
+                f"ThreadedFirehoseSSEServer can't listen on {self._ip_address}:{self._port} "
+                "(in use, or not an address of this machine); port=0 takes a free port."
+            ) from exc
         except BaseException:
             self._undo(saved)
             raise
