@@ -13,6 +13,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+import moto
 import pytest
 from moto.moto_api import state_manager
 
@@ -351,6 +352,11 @@ def test_aiobotocore_against_the_fixture(
 def test_javascript_sdk_against_the_fixture(
     firehose_sse_server: ThreadedFirehoseSSEServer, tmp_path: Path
 ) -> None:
+    if moto.__version__.startswith("5.0."):
+        pytest.skip(
+            "moto 5.0 sends Describe's timestamps as ISO strings, which the JavaScript SDK "
+            "refuses (moto 5.2 sends epoch seconds, as AWS does)"
+        )
     node = _node_with_sdk()
     if node is None:
         pytest.skip(
