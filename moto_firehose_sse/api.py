@@ -141,6 +141,11 @@ def mock_firehose_sse(func: Callable[..., Any] | None = None, /, **settings: Any
     defaults) or ``"compat"`` (immediate transitions, lenient keys) is applied first, the
     settings given on top; the transitions it sets are undone when the mock exits.
     """
+    if func is not None and not callable(func):
+        raise TypeError(
+            "mock_firehose_sse takes settings as keywords, e.g. mock_firehose_sse(preset='compat') "
+            f"or mock_firehose_sse(max_streams_per_region=600); got {func!r}."
+        )
     mock = MockFirehoseSSE(**settings)
     if func is None:
         return mock

@@ -34,7 +34,7 @@ PRESETS: dict[str, tuple[dict[str, Any], dict[str, dict[str, Any]]]] = {
 
 def check(preset: Any) -> None:
     """Raise ``ValueError`` unless ``preset`` is None or a preset name."""
-    if preset is not None and preset not in PRESETS:
+    if preset is not None and (not isinstance(preset, str) or preset not in PRESETS):
         raise ValueError(f"preset must be one of {sorted(PRESETS)} (or left out), not {preset!r}")
 
 
