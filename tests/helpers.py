@@ -5,7 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import boto3
+import moto
+import moto.firehose.models
 from botocore.config import Config
+from moto.firehose.models import DeliveryStream, FirehoseBackend
+from moto.moto_api import state_manager
+
+from moto_firehose_sse import MODEL_NAME
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -68,3 +74,27 @@ def settle(firehose: Any, name: str, limit: int = 10) -> dict[str, Any]:
 
 def error_code(exc: Any) -> str:
     return str(exc.response["Error"]["Code"])
+
+
+def assert_plain_moto() -> None:
+    """moto's Firehose is exactly plain moto again (run outside any mock)."""
+    assert moto.firehose.models.firehose_backends.backend is FirehoseBackend
+    assert DeliveryStream.__dict__["MAX_STREAMS_PER_REGION"] == 50
+    assert DeliveryStream.MAX_STREAMS_PER_REGION == 50
+    assert MODEL_NAME not in state_manager.get_registered_models()
+    assert MODEL_NAME not in state_manager._transitions
+    assert "firehose::deletion" not in state_manager._transitions  # the compat preset sets it
+    with moto.mock_aws():
+        firehose = client("firehose")
+        create_stream(firehose, "plain")
+        assert "DeliveryStreamEncryptionConfiguration" not in description(firehose, "plain")
+        firehose.start_delivery_stream_encryption(
+            DeliveryStreamName="plain",
+            DeliveryStreamEncryptionConfigurationInput={"KeyType": "AWS_OWNED_CMK"},
+        )
+        assert sse(firehose, "plain") == {
+            "KeyType": "AWS_OWNED_CMK",
+            "Status": "ENABLED",
+        }  # plain moto: at once
+        for backend in moto.firehose.models.firehose_backends["123456789012"].values():
+            assert type(backend) is FirehoseBackend

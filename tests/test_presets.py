@@ -11,9 +11,8 @@ from moto.moto_api import state_manager
 from moto_firehose_sse import MODEL_NAME, FirehoseSSE, get_controller, mock_firehose_sse
 from moto_firehose_sse.presets import DELETION_MODEL_NAME
 
-from .helpers import client, create_stream, error_code, sse
+from .helpers import assert_plain_moto, client, create_stream, error_code, sse
 from .kms_helpers import cmk
-from .test_usage_forms import assert_plain_moto
 
 MADE_UP_KEY = "arn:aws:kms:us-east-1:123456789012:key/12345678-1234-1234-1234-123456789012"
 IMMEDIATE = {"progression": "immediate"}

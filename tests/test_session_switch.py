@@ -14,8 +14,7 @@ from moto.moto_api import state_manager
 from moto_firehose_sse import MODEL_NAME, get_controller, mock_firehose_sse, wiring
 from moto_firehose_sse.presets import DELETION_MODEL_NAME
 
-from .helpers import client, create_stream, sse
-from .test_usage_forms import assert_plain_moto
+from .helpers import assert_plain_moto, client, create_stream, sse
 
 pytest_plugins = ["pytester"]
 

@@ -21,9 +21,8 @@ import moto_firehose_sse
 from moto_firehose_sse import MODEL_NAME, FirehoseSSE, ThreadedFirehoseSSEServer
 from moto_firehose_sse.presets import DELETION_MODEL_NAME
 
-from .helpers import create_stream, error_code, sse
+from .helpers import assert_plain_moto, create_stream, error_code, sse
 from .server_helpers import call, remote, set_transition
-from .test_usage_forms import assert_plain_moto
 
 MADE_UP_KEY = "arn:aws:kms:us-east-1:123456789012:key/12345678-1234-1234-1234-123456789012"
 
