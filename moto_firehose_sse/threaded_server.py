@@ -92,6 +92,7 @@ class ThreadedFirehoseSSEServer:
         except BaseException:
             self._undo(saved)
             raise
+        wiring.drop_session_transitions()  # the server follows its own preset
         wiring.set_transitions(self._transitions)
         self._saved, self._server = saved, server
         self._thread = threading.Thread(

@@ -193,6 +193,7 @@ def aws():
 """
 
 PROBE_AUTOUSE = """
+import boto3
 import pytest
 
 from conftest import EXPECT, firehose, make, probe, status
@@ -208,6 +209,20 @@ def test_the_plugin_fixture_inside_follows_its_own_preset(firehose_sse):
     make(fh, "explicit")
     fh.start_delivery_stream_encryption(DeliveryStreamName="explicit")
     assert status(fh, "explicit")["Status"] == "ENABLING"
+
+
+def test_the_threaded_server_inside_follows_its_own_preset(firehose_sse_server):
+    fh = boto3.client(
+        "firehose",
+        region_name="us-east-1",
+        endpoint_url=firehose_sse_server.endpoint_url,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    make(fh, "served")
+    fh.start_delivery_stream_encryption(DeliveryStreamName="served")
+    assert status(fh, "served")["Status"] == "ENABLING"
+    assert firehose_sse_server.controller.lenient_keys is False
 
 
 @pytest.mark.firehose_sse(preset="compat")
@@ -282,7 +297,7 @@ def test_stop_after_start(fh):
     assert encryption(fh)["Status"] == "DISABLED"
 """
 
-PROBE_TESTS = 14  # 8 forms + 3 reset + 3 autouse tests
+PROBE_TESTS = 15  # 8 forms + 3 reset + 4 autouse tests
 MOTO_SUITE_TESTS = 3
 
 
@@ -395,7 +410,7 @@ def test_pytest_xdist_workers_get_the_switch(
     suite: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     result = run(suite, monkeypatch, "compat", "-n", "2", "test_forms.py", "autouse", env="compat")
-    result.assert_outcomes(passed=11)
+    result.assert_outcomes(passed=12)
 
 
 @pytest.mark.parametrize(
