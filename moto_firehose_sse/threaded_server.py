@@ -80,6 +80,7 @@ class ThreadedFirehoseSSEServer:
         except ImportError:  # pragma: no cover - moto 5.0
             pass
         saved = wiring.saved_transitions()
+        self._startup_settings = self._controller.settings()  # what a reset goes back to
         app = make_app(self._controller)  # activates the controller and installs the rules
         try:
             server = make_server(self._ip_address, self._port, app, threaded=True, **options)
