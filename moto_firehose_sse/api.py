@@ -11,8 +11,9 @@ from typing import Any, Callable, Literal, TypeVar, overload
 # once a mock starts, as after `from moto import mock_aws`.
 from moto import mock_aws
 
-from . import controller
+from . import controller, presets
 from .controller import FirehoseSSE
+from .presets import Preset
 
 # The wiring imports moto's Firehose and KMS models: it loads when a mock first starts.
 
@@ -27,9 +28,10 @@ class MockFirehoseSSE:
     the SSE rules into moto's Firehose until it stops.
     """
 
-    def __init__(self, **settings: Any) -> None:
-        FirehoseSSE(**settings)  # fail now, not at start, on a bad setting
-        self._settings = settings
+    def __init__(self, *, preset: Preset | None = None, **settings: Any) -> None:
+        # fail now, not at start, on a bad preset or setting
+        self._settings = presets.settings(preset, settings)
+        self._transitions = presets.transitions(preset)
         self._controller: FirehoseSSE | None = None
         self._active: list[tuple[Any, FirehoseSSE, dict[str, dict[str, Any] | None]]] = []
 
@@ -41,9 +43,11 @@ class MockFirehoseSSE:
 
         inner = mock_aws()
         inner.start(reset=reset)
-        saved = wiring.user_transition()
+        saved = wiring.saved_transitions()
         controller.activate(self._controller)
         wiring.install()
+        wiring.drop_session_transitions()  # this mock follows its own preset
+        wiring.set_transitions(self._transitions)
         self._active.append((inner, self._controller, saved))
         return self._controller
 
@@ -57,7 +61,7 @@ class MockFirehoseSSE:
         try:
             wiring.uninstall()
             controller.deactivate(settings)
-            wiring.restore_user_transition(saved)
+            wiring.restore_transitions(saved)
         finally:
             inner.stop(remove_data=remove_data)
 
@@ -118,6 +122,7 @@ def mock_firehose_sse(
     func: None = None,
     /,
     *,
+    preset: Preset | None = ...,
     max_streams_per_region: int = ...,
     max_streams_per_key: int = ...,
     max_encryption_changes_per_day: int = ...,
@@ -135,7 +140,15 @@ def mock_firehose_sse(func: Callable[..., Any] | None = None, /, **settings: Any
     ``max_encryption_changes_per_day`` (25), ``record_encryption_lag`` (0 seconds),
     ``lenient_keys`` (False: unknown KMS keys are refused), ``producer_key_access``
     ("scheduled": puts need the caller's KMS access on AWS's dates; "required"; "not-required").
+    ``preset="strict"`` (the defaults) or ``"compat"`` (immediate transitions, lenient keys) is
+    applied first, the settings given on top; the transitions it sets are undone when the mock
+    exits.
     """
+    if func is not None and not callable(func):
+        raise TypeError(
+            "mock_firehose_sse takes settings as keywords, e.g. mock_firehose_sse(preset='compat') "
+            f"or mock_firehose_sse(max_streams_per_region=600); got {func!r}."
+        )
     mock = MockFirehoseSSE(**settings)
     if func is None:
         return mock
@@ -152,6 +165,7 @@ def get_controller() -> FirehoseSSE:
     if not wiring.installed():
         raise RuntimeError(
             "No mock_firehose_sse is active: decorate the test with @mock_firehose_sse, "
-            "or use `with mock_firehose_sse() as sse:` or the firehose_sse fixture."
+            "or use `with mock_firehose_sse() as sse:` or the firehose_sse fixture, or run "
+            "pytest with --firehose-sse to put the rules into every mock_aws."
         )
     return controller.current()

@@ -4,6 +4,11 @@ While installed: moto's Firehose ``BackendDict`` builds ``FirehoseSSEBackend`` (
 existing Firehose backend is switched to it), ``DeliveryStream.MAX_STREAMS_PER_REGION``
 follows the controller, and the ``firehose::encryption`` and ``firehose::deletion`` models
 are registered with moto's state manager. ``uninstall`` restores each of these exactly.
+
+The session switch (``enable_session``, used by the pytest option ``--firehose-sse``) wraps
+``MockAWS._enable_patching`` and ``_disable_patching``, which moto calls when the outermost
+``mock_aws`` starts and stops, so that every ``mock_aws`` installs the rules;
+``disable_session`` puts moto's two methods back.
 """
 
 from __future__ import annotations
@@ -15,8 +20,8 @@ from typing import Any
 from moto.firehose.models import DeliveryStream, FirehoseBackend, firehose_backends
 from moto.moto_api import state_manager
 
-from . import controller
-from .controller import DEFAULT_TRANSITION, MODEL_NAMES
+from . import controller, presets
+from .controller import DEFAULT_TRANSITION, MODEL_NAMES, FirehoseSSE
 from .models import DELETIONS, KEY_USERS, STATE, FirehoseSSEBackend
 
 _LEFT = "_firehose_sse_left"
@@ -113,15 +118,119 @@ def installed() -> bool:
     return _depth > 0
 
 
-def user_transition() -> dict[str, dict[str, Any] | None]:
-    """The transitions a user set for the plugin's models, by model (None: not set)."""
+# Transitions: saved when a mock starts, restored when it exits --------------------------
+
+SavedTransitions = dict[str, "dict[str, Any] | None"]
+
+
+def saved_transitions() -> SavedTransitions:
+    """The transitions set (by a user or a preset) on the plugin's state-manager models."""
     found = state_manager._transitions
-    return {model: dict(found[model]) if model in found else None for model in MODEL_NAMES}
+    return {name: dict(found[name]) if name in found else None for name in MODEL_NAMES}
 
 
-def restore_user_transition(saved: dict[str, dict[str, Any] | None]) -> None:
-    for model, transition in saved.items():
+def restore_transitions(saved: SavedTransitions) -> None:
+    for name, transition in saved.items():
         if transition is None:
-            state_manager.unset_transition(model)
+            state_manager.unset_transition(name)
         else:
-            state_manager.set_transition(model, transition)
+            state_manager.set_transition(name, transition)
+
+
+def set_transitions(transitions: dict[str, dict[str, Any]]) -> None:
+    for name, transition in transitions.items():
+        state_manager.set_transition(name, dict(transition))
+
+
+# The session switch -----------------------------------------------------------------------
+
+
+class _Session:
+    """Every outermost ``mock_aws`` start installs the rules with the preset; its stop undoes them."""
+
+    def __init__(self, preset: str, originals: tuple[Any, Any]) -> None:
+        self.preset = preset
+        self.settings = presets.settings(preset, {})
+        self.transitions = presets.transitions(preset)
+        self.originals = originals
+        self.controller: FirehoseSSE | None = None
+        self.saved: SavedTransitions | None = None  # None while no mock_aws is running
+
+    def start(self, reset: bool) -> None:
+        if reset or self.controller is None:  # setUp and test of a decorated class share one
+            self.controller = FirehoseSSE(**self.settings)
+        self.saved = saved_transitions()
+        controller.activate(self.controller)
+        install()
+        set_transitions(self.transitions)
+
+    def stop(self) -> None:
+        saved, self.saved = self.saved, None
+        if saved is None:  # that mock_aws started before the switch was turned on
+            return
+        assert self.controller is not None
+        uninstall()
+        controller.deactivate(self.controller)
+        restore_transitions(saved)
+
+    def owns(self, name: str) -> bool:
+        """Whether the current transition of model ``name`` is the one this switch set."""
+        return (
+            self.saved is not None
+            and name in self.transitions
+            and state_manager._transitions.get(name) == self.transitions[name]
+        )
+
+
+_session: _Session | None = None
+
+
+def enable_session(preset: str) -> None:
+    """Make every moto ``mock_aws`` carry the rules with ``preset`` (``strict`` or ``compat``)."""
+    global _session
+    from moto.core.models import MockAWS
+
+    if _session is not None:
+        raise RuntimeError("The Firehose SSE session switch is already on.")
+    enable, disable = MockAWS.__dict__["_enable_patching"], MockAWS.__dict__["_disable_patching"]
+    session = _Session(preset, (enable, disable))
+
+    def _enable_patching(self: Any, reset: bool = True) -> None:
+        enable(self, reset=reset)
+        session.start(reset)
+
+    def _disable_patching(self: Any, remove_data: bool) -> None:
+        try:
+            session.stop()
+        finally:
+            disable(self, remove_data)
+
+    MockAWS._enable_patching = _enable_patching  # type: ignore[method-assign]
+    MockAWS._disable_patching = _disable_patching  # type: ignore[method-assign]
+    _session = session
+
+
+def disable_session() -> None:
+    """Turn the switch off: moto's ``MockAWS`` is exactly as it was (a no-op when off)."""
+    global _session
+    from moto.core.models import MockAWS
+
+    session, _session = _session, None
+    if session is None:
+        return
+    MockAWS._enable_patching, MockAWS._disable_patching = session.originals  # type: ignore[method-assign]
+    session.stop()
+
+
+def session_preset() -> str | None:
+    """The preset of the session switch, None when it is off."""
+    return _session.preset if _session is not None else None
+
+
+def drop_session_transitions() -> None:
+    """Unset the transitions the session switch set (a ``mock_firehose_sse`` inside follows
+    its own preset); the caller restores them from ``saved_transitions()`` when it exits."""
+    if _session is not None:
+        for name in MODEL_NAMES:
+            if _session.owns(name):
+                state_manager.unset_transition(name)

@@ -5,7 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import boto3
+import moto
+import moto.firehose.models
 from botocore.config import Config
+from moto.firehose.models import DeliveryStream, FirehoseBackend
+from moto.moto_api import state_manager
+
+from moto_firehose_sse import DELETION_MODEL_NAME, MODEL_NAME
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -81,3 +87,29 @@ def delete_stream(firehose: Any, name: str, limit: int = 10, **kwargs: Any) -> l
         except firehose.exceptions.ResourceNotFoundException:
             return seen
     raise AssertionError(f"{name} still there after {limit} describes: {seen}")
+
+
+def assert_plain_moto() -> None:
+    """moto's Firehose is exactly plain moto again (run outside any mock)."""
+    assert moto.firehose.models.firehose_backends.backend is FirehoseBackend
+    assert DeliveryStream.__dict__["MAX_STREAMS_PER_REGION"] == 50
+    assert DeliveryStream.MAX_STREAMS_PER_REGION == 50
+    for model in (MODEL_NAME, DELETION_MODEL_NAME):  # the compat preset sets both
+        assert model not in state_manager.get_registered_models()
+        assert model not in state_manager._transitions
+    with moto.mock_aws():
+        firehose = client("firehose")
+        create_stream(firehose, "plain")
+        assert "DeliveryStreamEncryptionConfiguration" not in description(firehose, "plain")
+        firehose.start_delivery_stream_encryption(
+            DeliveryStreamName="plain",
+            DeliveryStreamEncryptionConfigurationInput={"KeyType": "AWS_OWNED_CMK"},
+        )
+        assert sse(firehose, "plain") == {
+            "KeyType": "AWS_OWNED_CMK",
+            "Status": "ENABLED",
+        }  # plain moto: at once
+        firehose.delete_delivery_stream(DeliveryStreamName="plain")  # at once too
+        assert firehose.list_delivery_streams()["DeliveryStreamNames"] == []
+        for backend in moto.firehose.models.firehose_backends["123456789012"].values():
+            assert type(backend) is FirehoseBackend

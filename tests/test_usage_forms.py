@@ -10,11 +10,8 @@ import moto
 import moto.firehose.models
 import pytest
 from moto.firehose.models import DeliveryStream, FirehoseBackend
-from moto.moto_api import state_manager
 
 from moto_firehose_sse import (
-    DELETION_MODEL_NAME,
-    MODEL_NAME,
     FirehoseSSE,
     MockFirehoseSSE,
     get_controller,
@@ -22,7 +19,15 @@ from moto_firehose_sse import (
 )
 from moto_firehose_sse.models import FirehoseSSEBackend
 
-from .helpers import client, create_stream, delete_stream, description, settle, sse
+from .helpers import (
+    assert_plain_moto,
+    client,
+    create_stream,
+    delete_stream,
+    description,
+    settle,
+    sse,
+)
 
 DISABLED = {"Status": "DISABLED"}
 ENABLING = {"KeyType": "AWS_OWNED_CMK", "Status": "ENABLING"}
@@ -36,29 +41,6 @@ def assert_rules_apply(name: str = "probe") -> None:
     assert sse(firehose, name) == DISABLED
     firehose.start_delivery_stream_encryption(DeliveryStreamName=name)
     assert sse(firehose, name) == ENABLING
-
-
-def assert_plain_moto() -> None:
-    """moto's Firehose is exactly plain moto again (run outside any mock)."""
-    assert moto.firehose.models.firehose_backends.backend is FirehoseBackend
-    assert DeliveryStream.__dict__["MAX_STREAMS_PER_REGION"] == 50
-    assert DeliveryStream.MAX_STREAMS_PER_REGION == 50
-    for model in (MODEL_NAME, DELETION_MODEL_NAME):
-        assert model not in state_manager.get_registered_models()
-        assert model not in state_manager._transitions
-    with moto.mock_aws():
-        firehose = client("firehose")
-        create_stream(firehose, "plain")
-        assert "DeliveryStreamEncryptionConfiguration" not in description(firehose, "plain")
-        firehose.start_delivery_stream_encryption(
-            DeliveryStreamName="plain",
-            DeliveryStreamEncryptionConfigurationInput={"KeyType": "AWS_OWNED_CMK"},
-        )
-        assert sse(firehose, "plain") == ENABLED  # plain moto: at once
-        firehose.delete_delivery_stream(DeliveryStreamName="plain")  # at once too
-        assert firehose.list_delivery_streams()["DeliveryStreamNames"] == []
-        for backend in moto.firehose.models.firehose_backends["123456789012"].values():
-            assert type(backend) is FirehoseBackend
 
 
 # Decorator forms --------------------------------------------------------------------------

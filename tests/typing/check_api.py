@@ -16,6 +16,7 @@ from moto_firehose_sse import (
     Fault,
     FirehoseSSE,
     MockFirehoseSSE,
+    ThreadedFirehoseSSEServer,
     Transition,
     get_controller,
     mock_firehose_sse,
@@ -88,3 +89,18 @@ def check_settings_and_context_manager() -> None:
 
     assert_type(mock.start(), FirehoseSSE)
     mock.stop()
+
+
+def check_presets_and_the_threaded_server() -> None:
+    assert_type(mock_firehose_sse(preset="compat"), MockFirehoseSSE)
+    assert_type(mock_firehose_sse(preset="strict", max_streams_per_key=10), MockFirehoseSSE)
+    mock_firehose_sse(preset="loose")  # type: ignore[call-overload]
+
+    server = ThreadedFirehoseSSEServer(port=0, preset="compat", lenient_keys=False)
+    assert_type(server.start(), ThreadedFirehoseSSEServer)
+    assert_type(server.endpoint_url, str)
+    assert_type(server.controller, FirehoseSSE)
+    server.stop()
+    ThreadedFirehoseSSEServer(preset="loose")  # type: ignore[arg-type]
+    with ThreadedFirehoseSSEServer() as running:
+        assert_type(running, ThreadedFirehoseSSEServer)
