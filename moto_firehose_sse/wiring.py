@@ -12,12 +12,13 @@ import threading
 from collections import Counter
 from typing import Any
 
+from moto.core import base_backend
 from moto.firehose.models import DeliveryStream, FirehoseBackend, firehose_backends
 from moto.moto_api import state_manager
 
 from . import controller
 from .controller import MODEL_NAME
-from .models import KEY_USERS, STATE, FirehoseSSEBackend
+from .models import _LOCK, KEY_USERS, STATE, FirehoseSSEBackend
 
 DEFAULT_TRANSITION = {"progression": "manual", "times": 1}
 _LEFT = "_firehose_sse_left"
@@ -34,6 +35,16 @@ class _RegionQuota:
 
 
 def _switch(source: type, target: type) -> None:
+    """Switch every Firehose backend, and the class new ones get, from ``source`` to ``target``.
+
+    Under the plugin's lock (no operation is half-way) and moto's backend lock, which moto
+    holds while it creates a backend: one made meanwhile gets ``target`` or is switched.
+    """
+    with _LOCK, base_backend.backend_lock:
+        _switch_locked(source, target)
+
+
+def _switch_locked(source: type, target: type) -> None:
     firehose_backends.backend = target
     for account in list(firehose_backends.values()):
         account.backend = target
