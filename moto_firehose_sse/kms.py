@@ -116,6 +116,14 @@ def resolve(key_arn: Any, account: str, region: str, *, lenient: bool) -> KeyRef
     return KeyRef(key.arn, key_account, key_region, key.id)
 
 
+def adopted(key_arn: str, account: str, region: str, *, lenient: bool) -> KeyRef:
+    """The key of a stream plain moto encrypted; one the stream can't use resolves to no key."""
+    try:
+        return resolve(key_arn, account, region, lenient=lenient)
+    except (InvalidArgumentException, InvalidKMSResourceException):
+        return KeyRef(key_arn, account, region, key_id="")
+
+
 def _key(ref: KeyRef) -> Any:
     backend = _kms_backend(ref.account, ref.region)
     return backend.keys.get(ref.key_id) if backend is not None else None
@@ -153,7 +161,12 @@ def put_error(ref: KeyRef) -> InvalidKMSResourceException | None:
         return None
     key = _key(ref)
     if key is None:
-        code, why = "KMS.NotFoundException", "does not exist"
+        code = "KMS.NotFoundException"
+        why = (
+            "does not exist"
+            if ref.key_id
+            else "is not a key this stream's account and region can use"
+        )
     elif key.key_state != "Enabled":
         code = _STATE_PUT_ERROR.get(key.key_state, "KMS.InvalidStateException")
         why = f"is {key.key_state}"

@@ -26,12 +26,12 @@ from .rules import (
     AWS_OWNED_CMK,
     CUSTOMER_MANAGED_CMK,
     DISABLED,
-    ENABLED,
     ENABLING_FAILED,
     IN_TRANSITION,
     KEY_TYPES,
     Key,
     StreamEncryption,
+    adopt,
 )
 
 try:  # moto >= 5.1
@@ -104,17 +104,6 @@ def _check_name(name: Any) -> str:
     return name
 
 
-def _adopt(stream: DeliveryStream) -> StreamEncryption | None:
-    """The state of a stream made by plain moto (the plugin layered on a running mock)."""
-    if stream.delivery_stream_type != "DirectPut":
-        return None
-    config = stream.delivery_stream_encryption_configuration or {}
-    if config.get("Status") != ENABLED or config.get("KeyType") not in KEY_TYPES:
-        return StreamEncryption()
-    arn = config.get("KeyARN") if config["KeyType"] == CUSTOMER_MANAGED_CMK else None
-    return StreamEncryption(ENABLED, Key(config["KeyType"], arn))
-
-
 class FirehoseSSEBackend(FirehoseBackend):
     """moto's Firehose backend, with server-side encryption as AWS documents it.
 
@@ -152,8 +141,9 @@ class FirehoseSSEBackend(FirehoseBackend):
         """The stream's SSE state, its transition settled as of ``now``."""
         sse = self._sse
         name = stream.delivery_stream_name
-        if name not in sse:
-            sse[name] = _adopt(stream)
+        if name not in sse:  # made or changed by plain moto
+            sse[name] = adopt(stream, self.account_id, self.region_name)
+            self._track((), sse[name])
         enc = sse[name]
         if enc is not None and enc.status in IN_TRANSITION:
             held = enc.held_keys()
