@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import json
 import re
@@ -193,9 +194,13 @@ def create_grant(ref: KeyRef, stream_arn: str, stream_name: str) -> str | None:
 
 
 def retire_grant(ref: KeyRef, grant_id: str) -> None:
+    """Retire Firehose's grant, and let go of it: moto tracks every model it made until reset."""
     key = _key(ref)
-    if key is not None:
-        key.grants.pop(grant_id, None)
+    grant = key.grants.pop(grant_id, None) if key is not None else None
+    tracked = getattr(type(grant), "instances_tracked", None)
+    if grant is not None and tracked:
+        with contextlib.suppress(ValueError):  # moto's reset dropped it already
+            tracked.remove(grant)
 
 
 # Key policies ----------------------------------------------------------------------------
