@@ -390,13 +390,16 @@ class FirehoseSSEBackend(FirehoseBackend):
             )
         now = time.time()
         enc = self._encryption(stream, now)
-        encrypted = False
-        if enc is not None:
-            if enc.key is not None and enc.key.ref is not None:
-                error = kms.put_error(enc.key.ref)
-                if error is not None:
-                    raise error
-            encrypted = enc.encrypted(now, controller.current().record_encryption_lag)
+        if enc is None:  # fed by its source
+            raise InvalidArgumentException(
+                f"This operation is not permitted on {stream.delivery_stream_type} delivery "
+                "stream type."
+            )
+        if enc.key is not None and enc.key.ref is not None:
+            error = kms.put_error(enc.key.ref)
+            if error is not None:
+                raise error
+        encrypted = enc.encrypted(now, controller.current().record_encryption_lag)
         try:
             result = super().put_record_batch(name, records)
         except RuntimeError:

@@ -317,6 +317,7 @@ def test_joining_takes_on_what_plain_moto_encrypted() -> None:
                 "unknown-key": ("InvalidKMSResourceException", "KMS.NotFoundException"),
                 "other-region-key": ("InvalidKMSResourceException", "KMS.NotFoundException"),
             }
+            assert put_outcome(firehose, "kinesis") == ("InvalidArgumentException", None)
 
             # The three adopted streams count against the key's quota of 4.
             plain.arns["fourth"] = create_stream(
