@@ -87,7 +87,7 @@ class FirehoseSSE:
     def __init__(
         self,
         *,
-        max_streams_per_region: int = 50,
+        max_streams_per_region: int = 5000,
         max_streams_per_key: int = 500,
         max_encryption_changes_per_day: int = 25,
         record_encryption_lag: float = 0.0,

@@ -20,7 +20,7 @@ from .helpers import create_stream, error_code, settle, sse
 from .server_helpers import NO_PROXY, call, remote, running_server, set_transition
 
 DEFAULTS = {
-    "max_streams_per_region": 50,
+    "max_streams_per_region": 5000,
     "max_streams_per_key": 500,
     "max_encryption_changes_per_day": 25,
     "record_encryption_lag": 0.0,

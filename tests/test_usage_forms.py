@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import unittest
 from typing import Any
 
@@ -21,7 +22,17 @@ from moto_firehose_sse import (
 )
 from moto_firehose_sse.models import FirehoseSSEBackend
 
-from .helpers import client, create_stream, description, settle, sse
+from .helpers import (
+    ACCOUNT,
+    BUCKET_ARN,
+    REGION,
+    ROLE_ARN,
+    client,
+    create_stream,
+    description,
+    settle,
+    sse,
+)
 
 DISABLED = {"Status": "DISABLED"}
 ENABLING = {"KeyType": "AWS_OWNED_CMK", "Status": "ENABLING"}
@@ -227,7 +238,33 @@ def test_controller_repr_and_configure(firehose_sse: FirehoseSSE) -> None:
 # Streams per region -----------------------------------------------------------------------
 
 
-def test_fifty_first_stream_is_refused_by_default(firehose: Any) -> None:
+def test_default_quota_is_aws_5000_streams_per_region(
+    firehose: Any, firehose_sse: FirehoseSSE
+) -> None:
+    """Rule 23: AWS's default quota (botocore's CreateDeliveryStream documentation)."""
+    assert firehose_sse.max_streams_per_region == 5000
+    for index in range(51):  # beyond moto's 50
+        create_stream(firehose, f"s{index}")
+    backend = moto.firehose.models.firehose_backends[ACCOUNT][REGION]
+    later = list(inspect.signature(FirehoseBackend.create_delivery_stream).parameters)[6:]
+    destination = {"RoleARN": ROLE_ARN, "BucketARN": BUCKET_ARN}
+    for index in range(51, 5000):  # through the backend: 5,000 API calls would take seconds
+        rest = {name: None for name in later}
+        rest.update(extended_s3_destination_configuration=destination, tags=[])
+        backend.create_delivery_stream(REGION, f"s{index}", "DirectPut", None, None, **rest)
+    with pytest.raises(firehose.exceptions.LimitExceededException) as info:
+        create_stream(firehose, "s5000")
+    assert info.value.response["Error"]["Message"].startswith(
+        "You have already consumed your firehose quota of 5000 hoses in us-east-1"
+    )
+    create_stream(client("firehose", "eu-west-1"), "s5000")  # the quota is per region
+    firehose.delete_delivery_stream(DeliveryStreamName="s0")
+    create_stream(firehose, "s5000")
+    assert DeliveryStream.MAX_STREAMS_PER_REGION == 5000  # what moto's own code reads
+
+
+@pytest.mark.firehose_sse(max_streams_per_region=50)
+def test_moto_quota_of_50_is_a_setting_away(firehose: Any) -> None:
     for index in range(50):
         create_stream(firehose, f"s{index}")
     with pytest.raises(firehose.exceptions.LimitExceededException) as info:
