@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import re
 import threading
 import time
 import uuid
@@ -39,7 +38,7 @@ try:  # moto >= 5.1
 except ImportError:  # pragma: no cover - moto 5.0
     ServiceException = None  # type: ignore[assignment,misc]
 
-NAME_PATTERN = re.compile(r"[a-zA-Z0-9_.-]{1,64}")
+NAME_PATTERN = controller.STREAM_NAME_PATTERN
 STREAM_TYPES = ("DirectPut", "KinesisStreamAsSource", "MSKAsSource", "DatabaseAsSource")
 _LOCK = threading.RLock()
 # Where a backend keeps the plugin's state (moto's reset() wipes the backend's __dict__).
@@ -91,15 +90,21 @@ def _operation(
 
 def _not_found(name: Any, account: str) -> ResourceNotFoundException:
     shown = name if isinstance(name, str) and NAME_PATTERN.fullmatch(name) else repr(name)
+    shown = "(no DeliveryStreamName given)" if name is None else shown
     return ResourceNotFoundException(f"Firehose {shown} under account {account} not found.")
+
+
+_NAME_RULE = (
+    "must have length between 1 and 64 and match the regular expression pattern [a-zA-Z0-9_.-]+"
+)
 
 
 def _check_name(name: Any) -> str:
     if not isinstance(name, str) or NAME_PATTERN.fullmatch(name) is None:
+        value, rule = ("null", "must not be null") if name is None else (repr(name), _NAME_RULE)
         raise InvalidArgumentException(
-            f"1 validation error detected: Value {name!r} at 'deliveryStreamName' failed to "
-            "satisfy constraint: Member must have length between 1 and 64 and match the "
-            "regular expression pattern [a-zA-Z0-9_.-]+"
+            f"1 validation error detected: Value {value} at 'deliveryStreamName' failed to "
+            f"satisfy constraint: Member {rule}"
         )
     return name
 
@@ -178,8 +183,9 @@ class FirehoseSSEBackend(FirehoseBackend):
             )
         key_type, key_arn = config.get("KeyType"), config.get("KeyARN")
         if key_type not in KEY_TYPES:
+            given = "is missing" if key_type is None else f"{key_type!r} is not valid"
             raise InvalidArgumentException(
-                f"KeyType {key_type!r} is not valid; it must be AWS_OWNED_CMK or CUSTOMER_MANAGED_CMK."
+                f"KeyType {given}; it must be AWS_OWNED_CMK or CUSTOMER_MANAGED_CMK."
             )
         if key_type == AWS_OWNED_CMK:
             if key_arn is not None:

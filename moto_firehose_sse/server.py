@@ -40,7 +40,7 @@ from dataclasses import asdict
 from typing import Any, Callable
 
 from . import controller, wiring
-from .controller import MODEL_NAME, SETTINGS, FirehoseSSE
+from .controller import MODEL_NAME, SETTINGS, FirehoseSSE, shown_value
 
 API_PREFIX = "/moto-api/firehose-sse"
 FIREHOSE_TARGET_PREFIX = "Firehose_20150804."
@@ -132,7 +132,8 @@ def _add_fault(sse: FirehoseSSE, body: bytes) -> None:
     operation = fault.get("operation")
     if operation not in ("enable", "disable"):
         raise _BadRequest(
-            "BadRequest", f'operation must be "enable" or "disable", not {operation!r}.'
+            "BadRequest",
+            f'operation must be "enable" or "disable"; got {shown_value(operation)}.',
         )
     stream_name = fault.get("stream_name")
     if stream_name is not None and not isinstance(stream_name, str):
@@ -207,7 +208,7 @@ def _check_transition(body: bytes) -> None:
             "BadRequest",
             f"{MODEL_NAME}: {problem}, e.g. "
             '{"progression": "manual", "times": 2} or {"progression": "time", "seconds": 10}; '
-            f"got {transition!r}.",
+            f"got {shown_value(transition)}.",
         )
 
 

@@ -300,6 +300,9 @@ def test_raised_quota_lets_more_streams_be_created(firehose_sse: FirehoseSSE) ->
         ({"max_encryption_changes_per_day": 2.5}, ValueError),
         ({"record_encryption_lag": -0.1}, ValueError),
         ({"lenient_keys": "yes"}, ValueError),
+        ({"max_streams_per_key": None}, ValueError),
+        ({"record_encryption_lag": None}, ValueError),
+        ({"lenient_keys": None}, ValueError),
         ({"max_streams": 5}, TypeError),
     ],
 )
@@ -307,15 +310,36 @@ def test_bad_settings_are_refused(settings: dict[str, Any], error: type[Exceptio
     with pytest.raises(error):
         mock_firehose_sse(**settings)
     controller = FirehoseSSE()
-    with pytest.raises(error):
+    with pytest.raises(error) as refused:
         controller.configure(**settings)
+    assert "None" not in str(refused.value)  # a missing value is said in words
     assert controller.settings() == FirehoseSSE().settings()
     assert_plain_moto()
 
 
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"max_streams_per_region": 7, "lenient_keys": "yes"},
+        {"record_encryption_lag": 2, "max_encryption_changes_per_day": 0},
+        {"max_streams_per_key": 3, "max_streams_per_region": None, "lenient_keys": True},
+    ],
+)
+def test_configure_is_all_or_nothing(firehose_sse: FirehoseSSE, settings: dict[str, Any]) -> None:
+    """A bad value leaves every setting as it was, as the HTTP endpoint does."""
+    firehose_sse.max_streams_per_key = 9
+    before = firehose_sse.settings()
+    with pytest.raises(ValueError):
+        firehose_sse.configure(**settings)
+    assert firehose_sse.settings() == before
+    firehose = client("firehose")
+    for index in range(8):  # the quota in force is still the default one
+        create_stream(firehose, f"s{index}")
+
+
 def test_bad_fault_injection_is_refused(firehose_sse: FirehoseSSE) -> None:
-    with pytest.raises(ValueError, match="not a DeliveryStreamFailureType"):
-        firehose_sse.fail_next_enable("NO_SUCH_TYPE")
+    with pytest.raises(ValueError, match="DeliveryStreamFailureType"):
+        firehose_sse.fail_next_enable("no such type")
     with pytest.raises(ValueError, match="details"):
         firehose_sse.fail_next_disable("UNKNOWN_ERROR", "")
     assert firehose_sse.pending_faults == ()
