@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from moto.kms.models import kms_backends
+from moto.kms.models import Grant, kms_backends
 
 from .exceptions import InvalidArgumentException, InvalidKMSResourceException
 
@@ -193,12 +193,16 @@ def create_grant(ref: KeyRef, stream_arn: str, stream_name: str) -> str | None:
     return str(grant.id)
 
 
+# Where moto lists every instance of a model class until it resets (`instances` in moto 5.0).
+_TRACKED = "instances_tracked" if hasattr(Grant, "instances_tracked") else "instances"
+
+
 def retire_grant(ref: KeyRef, grant_id: str) -> None:
     """Retire Firehose's grant, and let go of it: moto tracks every model it made until reset."""
     key = _key(ref)
     grant = key.grants.pop(grant_id, None) if key is not None else None
-    tracked = getattr(type(grant), "instances_tracked", None)
-    if grant is not None and tracked:
+    if grant is not None:
+        tracked: list[Any] = getattr(type(grant), _TRACKED, [])
         with contextlib.suppress(ValueError):  # moto's reset dropped it already
             tracked.remove(grant)
 
