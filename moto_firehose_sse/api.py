@@ -136,7 +136,7 @@ def mock_firehose_sse(func: Callable[..., Any] | None = None, /, **settings: Any
     """Mock AWS with Firehose SSE rules: ``@mock_firehose_sse``, ``@mock_firehose_sse(...)``,
     on a class, or ``with mock_firehose_sse() as sse:``.
 
-    Settings: ``max_streams_per_region`` (50), ``max_streams_per_key`` (500),
+    Settings: ``max_streams_per_region`` (5,000, AWS's default quota), ``max_streams_per_key`` (500),
     ``max_encryption_changes_per_day`` (25), ``record_encryption_lag`` (0 seconds),
     ``lenient_keys`` (False: unknown KMS keys are refused), ``producer_key_access``
     ("scheduled": puts need the caller's KMS access on AWS's dates; "required"; "not-required").

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import re
+import reprlib
 import threading
 from collections import deque
 from dataclasses import dataclass
@@ -36,6 +38,13 @@ FAILURE_TYPES = frozenset(
     }
 )
 """``DeliveryStreamFailureType`` values of botocore's Firehose model."""
+
+FAILURE_TYPE_PATTERN = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
+"""What fault injection takes as a type: upper-case WORD_WORD, as AWS's failure types are
+(botocore's enum and the ones AWS reports beyond it, e.g. ``CREATE_PRIVATE_LINK_FAILED``)."""
+
+STREAM_NAME_PATTERN = re.compile(r"[a-zA-Z0-9_.-]{1,64}")
+"""botocore's ``DeliveryStreamName``: 1 to 64 characters of ``[a-zA-Z0-9_.-]``."""
 
 SETTINGS = (
     "max_streams_per_region",
@@ -143,7 +152,7 @@ class FirehoseSSE:
     def __init__(
         self,
         *,
-        max_streams_per_region: int = 50,
+        max_streams_per_region: int = 5000,
         max_streams_per_key: int = 500,
         max_encryption_changes_per_day: int = 25,
         record_encryption_lag: float = 0.0,
@@ -166,23 +175,27 @@ class FirehoseSSE:
             "max_encryption_changes_per_day",
         ):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a whole number of at least 1, not {value!r}")
+                raise ValueError(
+                    f"{name} must be a whole number of at least 1; got {shown_value(value)}"
+                )
         elif name == "record_encryption_lag":
             if (
                 isinstance(value, bool)
                 or not isinstance(value, (int, float))
                 or not 0 <= value < float("inf")
             ):
-                raise ValueError(f"record_encryption_lag is in seconds, 0 or more, not {value!r}")
+                raise ValueError(
+                    f"record_encryption_lag is in seconds, 0 or more; got {shown_value(value)}"
+                )
             value = float(value)
         elif name == "lenient_keys" and not isinstance(value, bool):
-            raise ValueError(f"lenient_keys must be True or False, not {value!r}")
+            raise ValueError(f"lenient_keys must be True or False; got {shown_value(value)}")
         elif name == "producer_key_access" and (
             not isinstance(value, str) or value not in PRODUCER_KEY_ACCESS
         ):
             raise ValueError(
-                f"producer_key_access must be one of {', '.join(map(repr, PRODUCER_KEY_ACCESS))}, "
-                f"not {value!r}"
+                f"producer_key_access must be one of {', '.join(map(repr, PRODUCER_KEY_ACCESS))}; "
+                f"got {shown_value(value)}"
             )
         super().__setattr__(name, value)
 
@@ -191,12 +204,14 @@ class FirehoseSSE:
         return {name: getattr(self, name) for name in SETTINGS}
 
     def configure(self, **settings: Any) -> None:
-        """Change several settings at once; unknown names raise ``TypeError``."""
+        """Change several settings at once, all or nothing: a bad value (``ValueError``) or
+        an unknown name (``TypeError``) leaves every setting as it was."""
         unknown = set(settings) - set(SETTINGS)
         if unknown:
             raise TypeError(
                 f"unknown setting(s) {sorted(unknown)}; the settings are {list(SETTINGS)}"
             )
+        FirehoseSSE(**{**self.settings(), **settings})  # raises before anything changes
         for name, value in settings.items():
             setattr(self, name, value)
 
@@ -250,12 +265,24 @@ class FirehoseSSE:
         details: str | None,
         stream_name: str | None,
     ) -> None:
-        if type not in FAILURE_TYPES:
+        if not isinstance(type, str) or FAILURE_TYPE_PATTERN.fullmatch(type) is None:
             raise ValueError(
-                f"{type!r} is not a DeliveryStreamFailureType; use one of {sorted(FAILURE_TYPES)}"
+                "type must be a DeliveryStreamFailureType: an upper-case WORD_WORD name such "
+                "as CREATE_KMS_GRANT_FAILED, or one AWS reports beyond botocore's list, e.g. "
+                f"CREATE_PRIVATE_LINK_FAILED; got {shown_value(type)}"
             )
         if details is not None and (not isinstance(details, str) or not details):
-            raise ValueError("details must be a non-empty string, or None for the default text")
+            raise ValueError(
+                "details must be a non-empty string, or left out for the default text; "
+                f"got {shown_value(details)}"
+            )
+        if stream_name is not None and (
+            not isinstance(stream_name, str) or STREAM_NAME_PATTERN.fullmatch(stream_name) is None
+        ):
+            raise ValueError(
+                "stream_name must be a delivery stream name (1 to 64 characters of "
+                f"a-z, A-Z, 0-9, _ . -), or left out for any stream; got {shown_value(stream_name)}"
+            )
         text = details or _DEFAULT_DETAILS.get(type, f"Injected failure {type}.")
         with self._lock:
             self._faults.append(Fault(operation, type, text, stream_name))
@@ -289,6 +316,11 @@ class FirehoseSSE:
     def __repr__(self) -> str:
         settings = ", ".join(f"{k}={v!r}" for k, v in self.settings().items())
         return f"FirehoseSSE({settings})"
+
+
+def shown_value(value: Any) -> str:
+    """``value`` for a message: short, and never Python's ``None``."""
+    return "no value" if value is None else reprlib.repr(value)
 
 
 _active: list[FirehoseSSE] = []

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import re
 import time
 from dataclasses import dataclass
 from typing import Any
 
-from moto.kms.models import kms_backends
+from moto.kms.models import Grant, kms_backends
 
 from . import policy
 from .caller import Caller
+from .caller import current as current_caller
 from .exceptions import InvalidArgumentException, InvalidKMSResourceException
 
 KEY_ARN_PATTERN = re.compile(
@@ -139,6 +141,18 @@ def resolve(
     return KeyRef(key.arn, key_account, key_region, key.id)
 
 
+def adopted(key_arn: str, account: str, region: str, stream_arn: str, *, lenient: bool) -> KeyRef:
+    """The key of a stream plain moto encrypted; one the stream can't use resolves to no key.
+
+    Another account's key is judged for the default caller, as no request is under way.
+    """
+    use = Use(current_caller(account, region, partition_of(region)), stream_arn)
+    try:
+        return resolve(key_arn, account, region, lenient=lenient, use=use)
+    except (InvalidArgumentException, InvalidKMSResourceException):
+        return KeyRef(key_arn, account, region, key_id="")
+
+
 def _key(ref: KeyRef) -> Any:
     backend = _kms_backend(ref.account, ref.region)
     return backend.keys.get(ref.key_id) if backend is not None else None
@@ -180,7 +194,12 @@ def put_error(
         return None
     key = _key(ref)
     if key is None:
-        code, why = "KMS.NotFoundException", "does not exist"
+        code = "KMS.NotFoundException"
+        why = (
+            "does not exist"
+            if ref.key_id
+            else "is not a key this stream's account and region can use"
+        )
     elif key.key_state != "Enabled":
         code = _STATE_PUT_ERROR.get(key.key_state, "KMS.InvalidStateException")
         why = f"is {key.key_state}"
@@ -209,10 +228,18 @@ def create_grant(ref: KeyRef, stream_arn: str, stream_name: str) -> str | None:
     return str(grant.id)
 
 
+# Where moto lists every instance of a model class until it resets (`instances` in moto 5.0).
+_TRACKED = "instances_tracked" if hasattr(Grant, "instances_tracked") else "instances"
+
+
 def retire_grant(ref: KeyRef, grant_id: str) -> None:
+    """Retire Firehose's grant, and let go of it: moto tracks every model it made until reset."""
     key = _key(ref)
-    if key is not None:
-        key.grants.pop(grant_id, None)
+    grant = key.grants.pop(grant_id, None) if key is not None else None
+    if grant is not None:
+        tracked: list[Any] = getattr(type(grant), _TRACKED, [])
+        with contextlib.suppress(ValueError):  # moto's reset dropped it already
+            tracked.remove(grant)
 
 
 def retire_problem(ref: KeyRef, grant_id: str) -> tuple[str, str] | None:

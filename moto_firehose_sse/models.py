@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import re
 import time
 import uuid
 from collections import Counter
@@ -28,17 +27,17 @@ from .rules import (
     CUSTOMER_MANAGED_CMK,
     DELETING,
     DISABLED,
-    ENABLED,
     ENABLING_FAILED,
     IN_TRANSITION,
     KEY_TYPES,
     Key,
     StreamDeletion,
     StreamEncryption,
+    adopt,
     producer_rule,
 )
 
-NAME_PATTERN = re.compile(r"[a-zA-Z0-9_.-]{1,64}")
+NAME_PATTERN = controller.STREAM_NAME_PATTERN
 STREAM_TYPES = ("DirectPut", "KinesisStreamAsSource", "MSKAsSource", "DatabaseAsSource")
 # Where a backend keeps the plugin's state (moto's reset() wipes the backend's __dict__).
 STATE = "_firehose_sse"  # stream name -> StreamEncryption, None for non-DirectPut streams
@@ -48,15 +47,21 @@ DELETIONS = "_firehose_sse_deletions"  # stream name -> StreamDeletion, while DE
 
 def _not_found(name: Any, account: str) -> ResourceNotFoundException:
     shown = name if isinstance(name, str) and NAME_PATTERN.fullmatch(name) else repr(name)
+    shown = "(no DeliveryStreamName given)" if name is None else shown
     return ResourceNotFoundException(f"Firehose {shown} under account {account} not found.")
+
+
+_NAME_RULE = (
+    "must have length between 1 and 64 and match the regular expression pattern [a-zA-Z0-9_.-]+"
+)
 
 
 def _check_name(name: Any) -> str:
     if not isinstance(name, str) or NAME_PATTERN.fullmatch(name) is None:
+        value, rule = ("null", "must not be null") if name is None else (repr(name), _NAME_RULE)
         raise InvalidArgumentException(
-            f"1 validation error detected: Value {name!r} at 'deliveryStreamName' failed to "
-            "satisfy constraint: Member must have length between 1 and 64 and match the "
-            "regular expression pattern [a-zA-Z0-9_.-]+"
+            f"1 validation error detected: Value {value} at 'deliveryStreamName' failed to "
+            f"satisfy constraint: Member {rule}"
         )
     return name
 
@@ -72,17 +77,6 @@ def _created_at(stream: DeliveryStream) -> float:
         seconds: float = stamp.timestamp()
         return seconds
     return float(stamp)
-
-
-def _adopt(stream: DeliveryStream) -> StreamEncryption | None:
-    """The state of a stream made by plain moto (the plugin layered on a running mock)."""
-    if stream.delivery_stream_type != "DirectPut":
-        return None
-    config = stream.delivery_stream_encryption_configuration or {}
-    if config.get("Status") != ENABLED or config.get("KeyType") not in KEY_TYPES:
-        return StreamEncryption()
-    arn = config.get("KeyARN") if config["KeyType"] == CUSTOMER_MANAGED_CMK else None
-    return StreamEncryption(ENABLED, Key(config["KeyType"], arn))
 
 
 class FirehoseSSEBackend(FirehoseBackend):
@@ -144,8 +138,9 @@ class FirehoseSSEBackend(FirehoseBackend):
         """The stream's SSE state, its transition settled as of ``now``."""
         sse = self._sse
         name = stream.delivery_stream_name
-        if name not in sse:
-            sse[name] = _adopt(stream)
+        if name not in sse:  # made or changed by plain moto
+            sse[name] = adopt(stream, self.account_id, self.region_name)
+            self._track((), sse[name])
         enc = sse[name]
         if enc is not None and enc.status in IN_TRANSITION:
             held = enc.held_keys()
@@ -180,8 +175,9 @@ class FirehoseSSEBackend(FirehoseBackend):
             )
         key_type, key_arn = config.get("KeyType"), config.get("KeyARN")
         if key_type not in KEY_TYPES:
+            given = "is missing" if key_type is None else f"{key_type!r} is not valid"
             raise InvalidArgumentException(
-                f"KeyType {key_type!r} is not valid; it must be AWS_OWNED_CMK or CUSTOMER_MANAGED_CMK."
+                f"KeyType {given}; it must be AWS_OWNED_CMK or CUSTOMER_MANAGED_CMK."
             )
         if key_type == AWS_OWNED_CMK:
             if key_arn is not None:
@@ -442,16 +438,19 @@ class FirehoseSSEBackend(FirehoseBackend):
             )
         now = time.time()
         enc = self._encryption(stream, now)
-        encrypted = False
-        if enc is not None:
-            if enc.key is not None and enc.key.ref is not None:
-                settings = controller.current()
-                rule = producer_rule(settings.producer_key_access, _created_at(stream), now)
-                use = kms.Use(self._caller(), stream.delivery_stream_arn) if rule else None
-                error = kms.put_error(enc.key.ref, enc.grant, use)
-                if error is not None:
-                    raise error
-            encrypted = enc.encrypted(now, controller.current().record_encryption_lag)
+        if enc is None:  # fed by its source
+            raise InvalidArgumentException(
+                f"This operation is not permitted on {stream.delivery_stream_type} delivery "
+                "stream type."
+            )
+        if enc.key is not None and enc.key.ref is not None:
+            settings = controller.current()
+            rule = producer_rule(settings.producer_key_access, _created_at(stream), now)
+            use = kms.Use(self._caller(), stream.delivery_stream_arn) if rule else None
+            error = kms.put_error(enc.key.ref, enc.grant, use)
+            if error is not None:
+                raise error
+        encrypted = enc.encrypted(now, controller.current().record_encryption_lag)
         try:
             result = super().put_record_batch(name, records)
         except RuntimeError:

@@ -9,7 +9,7 @@ from typing import Any
 
 from moto.moto_api import state_manager
 
-from . import caller, kms
+from . import caller, controller, kms
 from .controller import (
     DEFAULT_TRANSITION,
     DELETION_MODEL_NAME,
@@ -298,3 +298,29 @@ class StreamDeletion:
         if failure is None and enc is not None:
             enc.release()
         return True
+
+
+def adopt(stream: Any, account: str, region: str) -> StreamEncryption | None:
+    """The state of a stream plain moto made or changed: its encryption taken on as it stands.
+
+    A customer key plain moto enabled is resolved, granted and counted as if Start had
+    enabled it; one the stream can't use (unknown, malformed, another region) stays in force,
+    and puts are refused until a Start with a usable key or a Stop.
+    """
+    if stream.delivery_stream_type != "DirectPut":
+        return None
+    config = stream.delivery_stream_encryption_configuration
+    # plain moto's Create stores the input without a Status: AWS would have enabled it
+    if not isinstance(config, dict) or config.get("Status", ENABLED) != ENABLED:
+        return StreamEncryption()
+    key_type, arn = config.get("KeyType"), config.get("KeyARN")
+    if key_type == AWS_OWNED_CMK:
+        return StreamEncryption(ENABLED, Key(AWS_OWNED_CMK))
+    if key_type != CUSTOMER_MANAGED_CMK or not isinstance(arn, str):
+        return StreamEncryption()  # an encryption AWS would have refused
+    ref = kms.adopted(
+        arn, account, region, stream.delivery_stream_arn, lenient=controller.current().lenient_keys
+    )
+    enc = StreamEncryption(ENABLED, Key(CUSTOMER_MANAGED_CMK, arn, ref))
+    enc.grant = kms.create_grant(ref, stream.delivery_stream_arn, stream.delivery_stream_name)
+    return enc

@@ -47,7 +47,14 @@ from typing import Any, Callable
 from moto.settings import allow_unknown_region
 
 from . import controller, wiring
-from .controller import MODEL_NAMES, PRODUCER_KEY_ACCESS, SETTINGS, FirehoseSSE, check_transition
+from .controller import (
+    MODEL_NAMES,
+    PRODUCER_KEY_ACCESS,
+    SETTINGS,
+    FirehoseSSE,
+    check_transition,
+    shown_value,
+)
 
 API_PREFIX = "/moto-api/firehose-sse"
 FIREHOSE_TARGET_PREFIX = "Firehose_20150804."
@@ -179,7 +186,8 @@ def _add_fault(sse: FirehoseSSE, body: bytes) -> None:
     }
     if operation not in adders:
         raise _BadRequest(
-            "BadRequest", f'operation must be "enable", "disable" or "delete", not {operation!r}.'
+            "BadRequest",
+            f'operation must be "enable", "disable" or "delete"; got {shown_value(operation)}.',
         )
     stream_name = fault.get("stream_name")
     if stream_name is not None and not isinstance(stream_name, str):

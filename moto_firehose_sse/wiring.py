@@ -17,12 +17,15 @@ import threading
 from collections import Counter
 from typing import Any
 
+from moto.core import base_backend
 from moto.firehose.models import DeliveryStream, FirehoseBackend, firehose_backends
 from moto.moto_api import state_manager
 
 from . import controller, presets
 from .controller import DEFAULT_TRANSITION, MODEL_NAMES, FirehoseSSE
 from .models import DELETIONS, KEY_USERS, STATE, FirehoseSSEBackend
+from .operations import LOCK
+from .rules import DISABLED, ENABLED, adopt
 
 _LEFT = "_firehose_sse_left"
 _lock = threading.Lock()
@@ -38,6 +41,16 @@ class _RegionQuota:
 
 
 def _switch(source: type, target: type) -> None:
+    """Switch every Firehose backend, and the class new ones get, from ``source`` to ``target``.
+
+    Under the plugin's lock (no operation is half-way) and moto's backend lock, which moto
+    holds while it creates a backend: one made meanwhile gets ``target`` or is switched.
+    """
+    with LOCK, base_backend.backend_lock:
+        _switch_locked(source, target)
+
+
+def _switch_locked(source: type, target: type) -> None:
     firehose_backends.backend = target
     for account in list(firehose_backends.values()):
         account.backend = target
@@ -51,38 +64,45 @@ def _switch(source: type, target: type) -> None:
 
 
 def _leave(backend: Any) -> None:
-    """Write each stream's encryption back in plain moto's form, and keep the plugin's state
-    for the next install on the same data (setUp and test of a decorated class share it)."""
-    left: dict[str, tuple[Any, dict[str, Any] | None]] = {}
+    """Write each stream's encryption back in plain moto's form: ENABLED with the key in force,
+    else ``{"Status": "DISABLED"}``; keep the plugin's state for the next install on the same
+    data (setUp and test of a decorated class share it)."""
+    left: dict[str, tuple[Any, Any, dict[str, Any] | None]] = {}
     for name, enc in backend.__dict__.get(STATE, {}).items():
         stream = backend.delivery_streams.get(name)
         if stream is None:
             continue
-        if enc is not None and enc.key is not None:
-            config = {**enc.key.describe(), "Status": "ENABLED"}
-            stream.delivery_stream_encryption_configuration = config
-        elif enc is not None and stream.delivery_stream_encryption_configuration is not None:
-            stream.delivery_stream_encryption_configuration = {"Status": "DISABLED"}
+        if enc is not None:  # a DirectPut stream
+            block = enc.key.describe() if enc.key is not None else {}
+            block["Status"] = ENABLED if enc.key is not None else DISABLED
+            stream.delivery_stream_encryption_configuration = block
         config = stream.delivery_stream_encryption_configuration
-        left[name] = (stream, dict(config) if config is not None else None)
+        left[name] = (stream, config, dict(config) if config is not None else None)
     backend.__dict__[_LEFT] = left
 
 
 def _rejoin(backend: Any) -> None:
-    """Forget the kept state of each stream that plain moto changed or deleted meanwhile."""
+    """Forget the kept state of each stream that plain moto changed or deleted meanwhile, and
+    take on every stream as plain moto left it (its customer key resolved, granted, counted)."""
     left = backend.__dict__.pop(_LEFT, {})
-    states = backend.__dict__.get(STATE, {})
+    states = backend.__dict__.setdefault(STATE, {})
+    users = backend.__dict__.setdefault(KEY_USERS, Counter())
     deletions = backend.__dict__.get(DELETIONS, {})
     for name in list(states):
-        kept, config = left.get(name, (None, None))
+        kept, config, content = left.get(name, (None, None, None))
         stream = backend.delivery_streams.get(name)
         current = stream.delivery_stream_encryption_configuration if stream else None
-        if stream is None or stream is not kept or current != config:
+        if stream is None or stream is not kept or current is not config or current != content:
             deletions.pop(name, None)
             enc = states.pop(name)
             if enc is not None:
-                backend.__dict__.get(KEY_USERS, Counter()).subtract(enc.held_keys())
+                users.subtract(enc.held_keys())
                 enc.release()
+    for name, stream in list(backend.delivery_streams.items()):
+        if name not in states:
+            enc = states[name] = adopt(stream, backend.account_id, backend.region_name)
+            if enc is not None:
+                users.update(enc.held_keys())
 
 
 def install() -> None:

@@ -547,7 +547,7 @@ def test_delete_faults_over_http(server: str) -> None:
     assert call(server, "GET", "/moto-api/firehose-sse/faults") == (200, {"faults": []})
     status_code, got = call(server, "POST", "/moto-api/firehose-sse/faults", {"operation": "drop"})
     assert status_code == 400
-    assert got["message"] == 'operation must be "enable", "disable" or "delete", not \'drop\'.'
+    assert got["message"] == 'operation must be "enable", "disable" or "delete"; got \'drop\'.'
 
 
 def test_deletion_transition_over_http(server: str) -> None:

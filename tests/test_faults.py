@@ -135,15 +135,63 @@ def test_fault_on_a_key_change_keeps_the_old_key_and_grant(
     assert kms.list_grants(KeyId=new)["Grants"] == []
 
 
-@pytest.mark.parametrize("bad", ["NOT_A_TYPE", "create_kms_grant_failed", ""])
-def test_unknown_failure_type_is_a_value_error(firehose_sse: FirehoseSSE, bad: str) -> None:
-    with pytest.raises(ValueError, match="DeliveryStreamFailureType"):
-        firehose_sse.fail_next_enable(bad)
-    with pytest.raises(ValueError, match="DeliveryStreamFailureType"):
-        firehose_sse.fail_next_disable(bad)
+@pytest.mark.parametrize(
+    "kind", ["CREATE_PRIVATE_LINK_FAILED", "NOT_A_TYPE", "A_1", "KMS_ACCESS_DENIED", "X9_Y"]
+)
+def test_any_upper_case_word_word_type_is_injected(
+    firehose_sse: FirehoseSSE, firehose: Any, kind: str
+) -> None:
+    """Rule 21: AWS reports failure types beyond botocore's enum; injection takes them."""
+    create_stream(firehose, "f")
+    firehose_sse.fail_next_enable(kind)
+    start(firehose, "f")
+    assert settle(firehose, "f")["FailureDescription"] == {
+        "Type": kind,
+        "Details": f"Injected failure {kind}.",
+    }
+    firehose_sse.fail_next_disable(kind)
+    start(firehose, "f")
+    assert settle(firehose, "f")["Status"] == "ENABLED"
+    firehose.stop_delivery_stream_encryption(DeliveryStreamName="f")
+    assert settle(firehose, "f")["FailureDescription"]["Type"] == kind
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "create_kms_grant_failed",
+        "",
+        "NOTATYPE",
+        "_LEADING",
+        "TRAILING_",
+        "DOUBLE__UNDERSCORE",
+        "1_DIGIT_FIRST",
+        "CREATE_KMS_GRANT_FAILED\n",
+        "SPACE IN_IT",
+        "Mixed_Case",
+        None,
+        5,
+    ],
+)
+def test_other_failure_types_are_a_value_error(firehose_sse: FirehoseSSE, bad: Any) -> None:
+    for inject in (firehose_sse.fail_next_enable, firehose_sse.fail_next_disable):
+        with pytest.raises(ValueError, match="DeliveryStreamFailureType") as refused:
+            inject(bad)
+        assert "None" not in str(refused.value)
     with pytest.raises(ValueError, match="details"):
         firehose_sse.fail_next_enable("UNKNOWN_ERROR", "")
     assert firehose_sse.pending_faults == ()
+
+
+@pytest.mark.parametrize("bad", ["", "two words", "n" * 65, "ünï", 5, ["a"]])
+def test_a_fault_stream_name_must_be_a_stream_name(firehose_sse: FirehoseSSE, bad: Any) -> None:
+    for inject in (firehose_sse.fail_next_enable, firehose_sse.fail_next_disable):
+        with pytest.raises(ValueError, match="stream_name"):
+            inject(stream_name=bad)
+    assert firehose_sse.pending_faults == ()
+    firehose_sse.fail_next_enable(stream_name="a.b-c_D9")
+    firehose_sse.fail_next_enable(stream_name="n" * 64)
+    assert len(firehose_sse.pending_faults) == 2
 
 
 @mock_firehose_sse

@@ -517,6 +517,11 @@ def test_stop_describe_delete_and_puts(
                 continue
             if outcome.ok and operation == "DeleteDeliveryStream":
                 assert keys.grants_for(arns.pop(target)) == []
+            elif operation.startswith("Put") and target == "sourced":
+                # rule 25b, unless botocore refused the records first
+                assert outcome.error in ("InvalidArgumentException", "ParamValidationError"), (
+                    outcome
+                )
             elif outcome.ok and operation.startswith("Put"):
                 assert isinstance(outcome.response and outcome.response["Encrypted"], bool)
             elif outcome.ok and operation == "StopDeliveryStreamEncryption":
@@ -697,9 +702,10 @@ class EncryptionMachine(RuleBasedStateMachine):
         stream = self.streams.get(name)
         if stream is None or not stream.active:
             assert outcome.error == "ResourceNotFoundException", outcome
+        elif not stream.direct_put:  # rule 25b: fed by its source
+            assert outcome.error == "InvalidArgumentException", outcome
         elif outcome.ok:
             assert outcome.response is not None and isinstance(outcome.response["Encrypted"], bool)
-            assert stream.direct_put or outcome.response["Encrypted"] is False
         else:
             assert outcome.error == "InvalidKMSResourceException", outcome
 

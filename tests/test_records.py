@@ -119,6 +119,47 @@ def test_puts_to_an_unknown_stream_are_not_found(firehose: Any) -> None:
         firehose.put_record_batch(DeliveryStreamName="missing", Records=[{"Data": b"x"}])
 
 
+MSK_SOURCE = {
+    "MSKClusterARN": "arn:aws:kafka:us-east-1:123456789012:cluster/source/abc-1",
+    "TopicName": "orders",
+    "AuthenticationConfiguration": {
+        "RoleARN": "arn:aws:iam::123456789012:role/firehose",
+        "Connectivity": "PRIVATE",
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("stream_type", "source"),
+    [
+        (
+            "KinesisStreamAsSource",
+            {
+                "KinesisStreamSourceConfiguration": {
+                    "KinesisStreamARN": "arn:aws:kinesis:us-east-1:123456789012:stream/source",
+                    "RoleARN": "arn:aws:iam::123456789012:role/firehose",
+                }
+            },
+        ),
+        ("MSKAsSource", {"MSKSourceConfiguration": MSK_SOURCE}),
+    ],
+)
+def test_puts_to_a_stream_with_another_source_are_refused(
+    firehose: Any, stream_type: str, source: dict[str, Any]
+) -> None:
+    """Rule 25b: a stream fed by its source takes no PutRecord or PutRecordBatch."""
+    create_stream(firehose, "sourced", DeliveryStreamType=stream_type, **source)
+    message = f"This operation is not permitted on {stream_type} delivery stream type."
+    with pytest.raises(firehose.exceptions.InvalidArgumentException) as single:
+        firehose.put_record(DeliveryStreamName="sourced", Record={"Data": b"x"})
+    assert single.value.response["Error"]["Message"] == message
+    assert single.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    with pytest.raises(firehose.exceptions.InvalidArgumentException) as batch:
+        firehose.put_record_batch(DeliveryStreamName="sourced", Records=[{"Data": b"x"}] * 2)
+    assert batch.value.response["Error"]["Message"] == message
+    assert sse(firehose, "sourced") is None
+
+
 # The lag (AWS allows up to 5 s after a status change) ----------------------------------------
 
 

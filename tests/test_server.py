@@ -20,7 +20,7 @@ from .helpers import create_stream, error_code, settle, sse
 from .server_helpers import NO_PROXY, call, remote, running_server, set_transition
 
 DEFAULTS = {
-    "max_streams_per_region": 50,
+    "max_streams_per_region": 5000,
     "max_streams_per_key": 500,
     "max_encryption_changes_per_day": 25,
     "record_encryption_lag": 0.0,
@@ -207,12 +207,14 @@ def test_settings_over_http(server: str, firehose: Any) -> None:
         ({"producer_key_access": "sometimes"}, "producer_key_access"),
         ({"producer_key_access": None}, "producer_key_access"),
         ({"producer_key_access": ["required"]}, "producer_key_access"),
+        ({"max_streams_per_key": None}, "max_streams_per_key"),
     ],
 )
 def test_bad_settings_are_refused_and_change_nothing(server: str, body: Any, words: str) -> None:
     status, got = call(server, "POST", "/moto-api/firehose-sse/settings", body)
     assert status == 400
     assert words in got["message"]
+    assert "None" not in got["message"]
     assert call(server, "GET", "/moto-api/firehose-sse/settings") == (200, DEFAULTS)
 
 
@@ -264,9 +266,14 @@ def test_faults_over_http(server: str, firehose: Any) -> None:
         ({}, "operation"),
         ({"operation": "flip"}, "operation"),
         ({"operation": "enable", "type": "BROKEN"}, "DeliveryStreamFailureType"),
+        ({"operation": "enable", "type": "kms_access_denied"}, "DeliveryStreamFailureType"),
         ({"operation": "enable", "type": 3}, "DeliveryStreamFailureType"),
+        ({"operation": "enable", "type": None}, "DeliveryStreamFailureType"),
         ({"operation": "enable", "details": ""}, "details"),
         ({"operation": "enable", "stream_name": ["a"]}, "stream_name"),
+        ({"operation": "enable", "stream_name": ""}, "stream_name"),
+        ({"operation": "enable", "stream_name": "two words"}, "stream_name"),
+        ({"operation": "enable", "stream_name": "n" * 65}, "stream_name"),
         ({"operation": "enable", "when": "now"}, "unknown name"),
     ],
 )
@@ -274,7 +281,17 @@ def test_bad_faults_are_refused(server: str, body: Any, words: str) -> None:
     status, got = call(server, "POST", "/moto-api/firehose-sse/faults", body)
     assert status == 400
     assert words in got["message"]
+    assert "None" not in got["message"]
     assert call(server, "GET", "/moto-api/firehose-sse/faults") == (200, {"faults": []})
+
+
+def test_fault_types_beyond_botocores_list_over_http(server: str, firehose: Any) -> None:
+    create_stream(firehose, "s")
+    fault = {"operation": "enable", "type": "CREATE_PRIVATE_LINK_FAILED"}
+    assert call(server, "POST", "/moto-api/firehose-sse/faults", fault)[0] == 200
+    firehose.start_delivery_stream_encryption(DeliveryStreamName="s")
+    failure = settle(firehose, "s")["FailureDescription"]
+    assert failure["Type"] == "CREATE_PRIVATE_LINK_FAILED"
 
 
 # Malformed Firehose requests ---------------------------------------------------------------

@@ -71,7 +71,7 @@ def test_serves_the_rules_the_controller_and_the_state_manager() -> None:
         assert statuses(firehose, "second", 3) == ["ENABLING", "ENABLING", "ENABLING_FAILED"]
         # moto's reset, plus the controller's start-up settings
         assert call(url, "POST", "/moto-api/reset")[0] == 200
-        assert server.controller.max_streams_per_region == 50
+        assert server.controller.max_streams_per_region == 5000
         assert firehose.list_delivery_streams()["DeliveryStreamNames"] == []
     # stop() undid the rules and the transition set over HTTP while it ran
     assert MODEL_NAME not in state_manager._transitions

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import unittest
 from typing import Any
 
@@ -20,11 +21,14 @@ from moto_firehose_sse import (
 from moto_firehose_sse.models import FirehoseSSEBackend
 
 from .helpers import (
+    ACCOUNT,
+    BUCKET_ARN,
+    REGION,
+    ROLE_ARN,
     assert_plain_moto,
     client,
     create_stream,
     delete_stream,
-    description,
     settle,
     sse,
 )
@@ -213,7 +217,33 @@ def test_controller_repr_and_configure(firehose_sse: FirehoseSSE) -> None:
 # Streams per region -----------------------------------------------------------------------
 
 
-def test_fifty_first_stream_is_refused_by_default(firehose: Any) -> None:
+def test_default_quota_is_aws_5000_streams_per_region(
+    firehose: Any, firehose_sse: FirehoseSSE
+) -> None:
+    """Rule 23: AWS's default quota (botocore's CreateDeliveryStream documentation)."""
+    assert firehose_sse.max_streams_per_region == 5000
+    for index in range(51):  # beyond moto's 50
+        create_stream(firehose, f"s{index}")
+    backend = moto.firehose.models.firehose_backends[ACCOUNT][REGION]
+    later = list(inspect.signature(FirehoseBackend.create_delivery_stream).parameters)[6:]
+    destination = {"RoleARN": ROLE_ARN, "BucketARN": BUCKET_ARN}
+    for index in range(51, 5000):  # through the backend: 5,000 API calls would take seconds
+        rest = {name: None for name in later}
+        rest.update(extended_s3_destination_configuration=destination, tags=[])
+        backend.create_delivery_stream(REGION, f"s{index}", "DirectPut", None, None, **rest)
+    with pytest.raises(firehose.exceptions.LimitExceededException) as info:
+        create_stream(firehose, "s5000")
+    assert info.value.response["Error"]["Message"].startswith(
+        "You have already consumed your firehose quota of 5000 hoses in us-east-1"
+    )
+    create_stream(client("firehose", "eu-west-1"), "s5000")  # the quota is per region
+    delete_stream(firehose, "s0")  # a DELETING stream still counts until it is gone
+    create_stream(firehose, "s5000")
+    assert DeliveryStream.MAX_STREAMS_PER_REGION == 5000  # what moto's own code reads
+
+
+@pytest.mark.firehose_sse(max_streams_per_region=50)
+def test_moto_quota_of_50_is_a_setting_away(firehose: Any) -> None:
     for index in range(50):
         create_stream(firehose, f"s{index}")
     with pytest.raises(firehose.exceptions.LimitExceededException) as info:
@@ -249,6 +279,9 @@ def test_raised_quota_lets_more_streams_be_created(firehose_sse: FirehoseSSE) ->
         ({"max_encryption_changes_per_day": 2.5}, ValueError),
         ({"record_encryption_lag": -0.1}, ValueError),
         ({"lenient_keys": "yes"}, ValueError),
+        ({"max_streams_per_key": None}, ValueError),
+        ({"record_encryption_lag": None}, ValueError),
+        ({"lenient_keys": None}, ValueError),
         ({"max_streams": 5}, TypeError),
     ],
 )
@@ -256,15 +289,36 @@ def test_bad_settings_are_refused(settings: dict[str, Any], error: type[Exceptio
     with pytest.raises(error):
         mock_firehose_sse(**settings)
     controller = FirehoseSSE()
-    with pytest.raises(error):
+    with pytest.raises(error) as refused:
         controller.configure(**settings)
+    assert "None" not in str(refused.value)  # a missing value is said in words
     assert controller.settings() == FirehoseSSE().settings()
     assert_plain_moto()
 
 
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"max_streams_per_region": 7, "lenient_keys": "yes"},
+        {"record_encryption_lag": 2, "max_encryption_changes_per_day": 0},
+        {"max_streams_per_key": 3, "max_streams_per_region": None, "lenient_keys": True},
+    ],
+)
+def test_configure_is_all_or_nothing(firehose_sse: FirehoseSSE, settings: dict[str, Any]) -> None:
+    """A bad value leaves every setting as it was, as the HTTP endpoint does."""
+    firehose_sse.max_streams_per_key = 9
+    before = firehose_sse.settings()
+    with pytest.raises(ValueError):
+        firehose_sse.configure(**settings)
+    assert firehose_sse.settings() == before
+    firehose = client("firehose")
+    for index in range(8):  # the quota in force is still the default one
+        create_stream(firehose, f"s{index}")
+
+
 def test_bad_fault_injection_is_refused(firehose_sse: FirehoseSSE) -> None:
-    with pytest.raises(ValueError, match="not a DeliveryStreamFailureType"):
-        firehose_sse.fail_next_enable("NO_SUCH_TYPE")
+    with pytest.raises(ValueError, match="DeliveryStreamFailureType"):
+        firehose_sse.fail_next_enable("no such type")
     with pytest.raises(ValueError, match="details"):
         firehose_sse.fail_next_disable("UNKNOWN_ERROR", "")
     assert firehose_sse.pending_faults == ()
@@ -308,7 +362,7 @@ def test_layering_on_an_active_mock_aws() -> None:
         assert sorted(names) == ["new", "old-encrypted", "old-plain"]
         assert sse(firehose, "old-plain") == ENABLED
         assert sse(firehose, "old-encrypted") == DISABLED
-        assert "DeliveryStreamEncryptionConfiguration" not in description(firehose, "new")
+        assert sse(firehose, "new") == DISABLED  # plain moto's form, so that its Stop works
         firehose.start_delivery_stream_encryption(
             DeliveryStreamName="new",
             DeliveryStreamEncryptionConfigurationInput={"KeyType": "AWS_OWNED_CMK"},

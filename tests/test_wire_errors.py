@@ -50,6 +50,7 @@ class Wire:
         assert response["Error"]["Code"] == expected
         assert response["ResponseMetadata"]["HTTPStatusCode"] == 400
         assert says in response["Error"]["Message"]
+        assert "None" not in response["Error"]["Message"]  # what is missing is said in words
         status, body = self.raw[-1]
         assert status == 400
         document = json.loads(body)
@@ -350,7 +351,7 @@ UNVALIDATED: list[tuple[str, dict[str, Any], str, str]] = [
         "start_delivery_stream_encryption",
         {"DeliveryStreamName": "s", "DeliveryStreamEncryptionConfigurationInput": {}},
         "InvalidArgumentException",
-        "KeyType None is not valid",
+        "KeyType is missing; it must be AWS_OWNED_CMK or CUSTOMER_MANAGED_CMK.",
     ),
     (
         "start_delivery_stream_encryption",
@@ -370,7 +371,12 @@ UNVALIDATED: list[tuple[str, dict[str, Any], str, str]] = [
         "InvalidArgumentException",
         "KeyARN must be a KMS key ARN",
     ),
-    ("describe_delivery_stream", {}, "ResourceNotFoundException", "not found."),
+    (
+        "describe_delivery_stream",
+        {},
+        "ResourceNotFoundException",
+        "Firehose (no DeliveryStreamName given) under account 123456789012 not found.",
+    ),
     (
         "delete_delivery_stream",
         {"DeliveryStreamName": 5},
@@ -389,7 +395,7 @@ UNVALIDATED: list[tuple[str, dict[str, Any], str, str]] = [
         "create_delivery_stream",
         {"DeliveryStreamName": "n", "DeliveryStreamEncryptionConfigurationInput": {}},
         "InvalidArgumentException",
-        "KeyType None is not valid",
+        "KeyType is missing; it must be AWS_OWNED_CMK or CUSTOMER_MANAGED_CMK.",
     ),
 ]
 
