@@ -8,8 +8,13 @@ import pytest
 from moto import mock_aws
 from moto.moto_api import state_manager
 
-from moto_firehose_sse import MODEL_NAME, FirehoseSSE, get_controller, mock_firehose_sse
-from moto_firehose_sse.presets import DELETION_MODEL_NAME
+from moto_firehose_sse import (
+    DELETION_MODEL_NAME,
+    MODEL_NAME,
+    FirehoseSSE,
+    get_controller,
+    mock_firehose_sse,
+)
 
 from .helpers import assert_plain_moto, client, create_stream, error_code, sse
 from .kms_helpers import cmk
@@ -49,6 +54,12 @@ def test_compat_keeps_plain_moto_assumptions_and_aws_errors() -> None:
         assert block is not None
         assert block["Status"] == "ENABLING_FAILED"
         assert block["FailureDescription"]["Type"] == "DISABLED_KMS_KEY"
+        # a deletion ends at once: the name is free for the next Create
+        firehose.delete_delivery_stream(DeliveryStreamName="made-up")
+        assert "made-up" not in firehose.list_delivery_streams()["DeliveryStreamNames"]
+        with pytest.raises(firehose.exceptions.ResourceNotFoundException):
+            firehose.describe_delivery_stream(DeliveryStreamName="made-up")
+        create_stream(firehose, "made-up")
     assert MODEL_NAME not in state_manager._transitions
     assert DELETION_MODEL_NAME not in state_manager._transitions
     assert_plain_moto()

@@ -234,7 +234,8 @@ def test_the_plugin_fixture_with_a_preset(firehose_sse):
     assert status(fh, "explicit")["Status"] == "ENABLED"
 """
 
-# A suite as written for plain moto: made-up key ARNs, ENABLED right after Start.
+# A suite as written for plain moto: made-up key ARNs, ENABLED right after Start, a stream
+# gone (and its name free) right after Delete.
 MOTO_SUITE = """
 import boto3
 import pytest
@@ -295,10 +296,22 @@ def test_stop_after_start(fh):
     )
     fh.stop_delivery_stream_encryption(DeliveryStreamName="logs")
     assert encryption(fh)["Status"] == "DISABLED"
+
+
+def test_delete_and_create_again_at_once(fh):
+    fh.delete_delivery_stream(DeliveryStreamName="logs")
+    assert fh.list_delivery_streams()["DeliveryStreamNames"] == []
+    fh.create_delivery_stream(
+        DeliveryStreamName="logs",
+        ExtendedS3DestinationConfiguration={
+            "RoleARN": "arn:aws:iam::123456789012:role/r",
+            "BucketARN": "arn:aws:s3:::b",
+        },
+    )
 """
 
 PROBE_TESTS = 15  # 8 forms + 3 reset + 4 autouse tests
-MOTO_SUITE_TESTS = 3
+MOTO_SUITE_TESTS = 4
 
 
 @pytest.fixture
@@ -351,6 +364,7 @@ def test_cli_flag_is_strict(suite: pytest.Pytester, monkeypatch: pytest.MonkeyPa
             "InvalidKMSResourceException*",
             "FAILED moto_suite/test_moto_suite.py::test_enabled_right_after_start*ENABLING*",
             "FAILED moto_suite/test_moto_suite.py::test_stop_after_start*ResourceInUseException*",
+            "FAILED moto_suite/test_moto_suite.py::test_delete_and_create_again_at_once*",
         ]
     )
     assert_undone(suite)
