@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import time
 import uuid
 from collections import Counter
@@ -10,7 +9,7 @@ from typing import Any
 
 from moto.firehose.models import DeliveryStream, FirehoseBackend, firehose_backends
 
-from . import caller, controller, kms, urls
+from . import caller, controller, inputs, kms, urls
 from .exceptions import (
     InvalidArgumentException,
     InvalidKMSResourceException,
@@ -21,62 +20,23 @@ from .exceptions import (
 )
 from .operations import LOCK
 from .operations import operation as _operation
-from .records import check_sizes
 from .rules import (
-    AWS_OWNED_CMK,
-    CUSTOMER_MANAGED_CMK,
     DELETING,
     DISABLED,
     ENABLING_FAILED,
     IN_TRANSITION,
-    KEY_TYPES,
     Key,
     StreamDeletion,
     StreamEncryption,
     adopt,
+    created_at,
     producer_rule,
 )
 
-NAME_PATTERN = controller.STREAM_NAME_PATTERN
-STREAM_TYPES = ("DirectPut", "KinesisStreamAsSource", "MSKAsSource", "DatabaseAsSource")
 # Where a backend keeps the plugin's state (moto's reset() wipes the backend's __dict__).
 STATE = "_firehose_sse"  # stream name -> StreamEncryption, None for non-DirectPut streams
 KEY_USERS = "_firehose_sse_key_users"  # customer key ARN -> streams of this backend using it
 DELETIONS = "_firehose_sse_deletions"  # stream name -> StreamDeletion, while DELETING(_FAILED)
-
-
-def _not_found(name: Any, account: str) -> ResourceNotFoundException:
-    shown = name if isinstance(name, str) and NAME_PATTERN.fullmatch(name) else repr(name)
-    shown = "(no DeliveryStreamName given)" if name is None else shown
-    return ResourceNotFoundException(f"Firehose {shown} under account {account} not found.")
-
-
-_NAME_RULE = (
-    "must have length between 1 and 64 and match the regular expression pattern [a-zA-Z0-9_.-]+"
-)
-
-
-def _check_name(name: Any) -> str:
-    if not isinstance(name, str) or NAME_PATTERN.fullmatch(name) is None:
-        value, rule = ("null", "must not be null") if name is None else (repr(name), _NAME_RULE)
-        raise InvalidArgumentException(
-            f"1 validation error detected: Value {value} at 'deliveryStreamName' failed to "
-            f"satisfy constraint: Member {rule}"
-        )
-    return name
-
-
-def _created_at(stream: DeliveryStream) -> float:
-    """When moto made the stream (an aware ISO text in moto 5.0, a naive UTC datetime later)."""
-    stamp: Any = stream.create_timestamp
-    if isinstance(stamp, str):
-        stamp = datetime.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    if isinstance(stamp, datetime.datetime):
-        if stamp.tzinfo is None:
-            stamp = stamp.replace(tzinfo=datetime.timezone.utc)
-        seconds: float = stamp.timestamp()
-        return seconds
-    return float(stamp)
 
 
 class FirehoseSSEBackend(FirehoseBackend):
@@ -120,7 +80,7 @@ class FirehoseSSEBackend(FirehoseBackend):
     def _stream(self, name: str) -> DeliveryStream:
         stream = self._live(name)
         if stream is None:
-            raise _not_found(name, self.account_id)
+            raise inputs.not_found(name, self.account_id)
         return stream
 
     def _settle_deletion(self, name: str, now: float) -> None:
@@ -167,30 +127,9 @@ class FirehoseSSEBackend(FirehoseBackend):
 
     def _requested_key(self, config: Any, stream_name: str) -> Key:
         """Rules 7 and 8, and the KMS lookup: the key a Create or Start asks for."""
-        if config is None:
-            return Key(AWS_OWNED_CMK)
-        if not isinstance(config, dict):
-            raise InvalidArgumentException(
-                "DeliveryStreamEncryptionConfigurationInput must be a structure."
-            )
-        key_type, key_arn = config.get("KeyType"), config.get("KeyARN")
-        if key_type not in KEY_TYPES:
-            given = "is missing" if key_type is None else f"{key_type!r} is not valid"
-            raise InvalidArgumentException(
-                f"KeyType {given}; it must be AWS_OWNED_CMK or CUSTOMER_MANAGED_CMK."
-            )
-        if key_type == AWS_OWNED_CMK:
-            if key_arn is not None:
-                raise InvalidArgumentException(
-                    "KeyARN must not be given with KeyType AWS_OWNED_CMK; leave it out, or use "
-                    "KeyType CUSTOMER_MANAGED_CMK for your own key."
-                )
-            return Key(AWS_OWNED_CMK)
+        key_type, key_arn = inputs.encryption_input(config)
         if key_arn is None:
-            raise InvalidArgumentException(
-                "KeyARN is required when KeyType is CUSTOMER_MANAGED_CMK: give the ARN of a "
-                "symmetric KMS key (or alias) in the stream's account and region."
-            )
+            return Key(key_type)
         settings = controller.current()
         by = self._caller()
         region = self.region_name
@@ -202,7 +141,7 @@ class FirehoseSSEBackend(FirehoseBackend):
         ref = kms.resolve(
             key_arn, self.account_id, self.region_name, lenient=settings.lenient_keys, use=use
         )
-        return Key(CUSTOMER_MANAGED_CMK, key_arn, ref, by)
+        return Key(key_type, key_arn, ref, by)
 
     def _caller(self) -> caller.Caller:
         region = self.region_name
@@ -237,12 +176,8 @@ class FirehoseSSEBackend(FirehoseBackend):
         *rest: Any,
         **kw: Any,
     ) -> str:
-        name = _check_name(delivery_stream_name)
-        stream_type = delivery_stream_type or "DirectPut"
-        if stream_type not in STREAM_TYPES:
-            raise InvalidArgumentException(
-                f"DeliveryStreamType {stream_type!r} is not valid; use one of {', '.join(STREAM_TYPES)}."
-            )
+        name = inputs.stream_name(delivery_stream_name)
+        stream_type = inputs.stream_type(delivery_stream_type)
         existing = self._live(name)
         if existing is not None:
             status = existing.delivery_stream_status
@@ -298,7 +233,7 @@ class FirehoseSSEBackend(FirehoseBackend):
         self, delivery_stream_name: Any, allow_force_delete: Any = None
     ) -> None:
         if not isinstance(delivery_stream_name, str):
-            raise _not_found(delivery_stream_name, self.account_id)
+            raise inputs.not_found(delivery_stream_name, self.account_id)
         if allow_force_delete is not None and not isinstance(allow_force_delete, bool):
             raise ResourceNotFoundException(
                 f"AllowForceDelete must be true or false, not {allow_force_delete!r}."
@@ -320,7 +255,7 @@ class FirehoseSSEBackend(FirehoseBackend):
         self, delivery_stream_name: Any, *args: Any, **kwargs: Any
     ) -> dict[str, Any]:
         if not isinstance(delivery_stream_name, str):
-            raise _not_found(delivery_stream_name, self.account_id)
+            raise inputs.not_found(delivery_stream_name, self.account_id)
         stream = self._stream(delivery_stream_name)
         enc = self._encryption(stream, time.time())
         result = super().describe_delivery_stream(delivery_stream_name, *args, **kwargs)
@@ -348,7 +283,7 @@ class FirehoseSSEBackend(FirehoseBackend):
         return super().list_delivery_streams(*args, **kwargs)
 
     def _ready_for_change(self, name: Any) -> tuple[DeliveryStream, StreamEncryption, float]:
-        name = _check_name(name)
+        name = inputs.stream_name(name)
         stream = self._stream(name)
         now = time.time()
         enc = self._encryption(stream, now)
@@ -420,16 +355,8 @@ class FirehoseSSEBackend(FirehoseBackend):
             )
 
     def _put(self, name: Any, records: Any) -> dict[str, Any]:
-        name = _check_name(name)
-        if (
-            not isinstance(records, list)
-            or not 1 <= len(records) <= 500
-            or not all(isinstance(r, dict) and "Data" in r for r in records)
-        ):
-            raise InvalidArgumentException(
-                "Records must be a list of 1 to 500 records, each with Data."
-            )
-        check_sizes(records)
+        name = inputs.stream_name(name)
+        records = inputs.records(records)
         stream = self._stream(name)
         if stream.delivery_stream_status != "ACTIVE":
             raise ResourceNotFoundException(
@@ -445,7 +372,7 @@ class FirehoseSSEBackend(FirehoseBackend):
             )
         if enc.key is not None and enc.key.ref is not None:
             settings = controller.current()
-            rule = producer_rule(settings.producer_key_access, _created_at(stream), now)
+            rule = producer_rule(settings.producer_key_access, created_at(stream), now)
             use = kms.Use(self._caller(), stream.delivery_stream_arn) if rule else None
             error = kms.put_error(enc.key.ref, enc.grant, use)
             if error is not None:

@@ -17,10 +17,7 @@ from .controller import (
     Fault,
     transition_problem,
 )
-
-AWS_OWNED_CMK = "AWS_OWNED_CMK"
-CUSTOMER_MANAGED_CMK = "CUSTOMER_MANAGED_CMK"
-KEY_TYPES = (AWS_OWNED_CMK, CUSTOMER_MANAGED_CMK)
+from .inputs import AWS_OWNED_CMK, CUSTOMER_MANAGED_CMK
 
 ENABLED, ENABLING, ENABLING_FAILED = "ENABLED", "ENABLING", "ENABLING_FAILED"
 DISABLED, DISABLING, DISABLING_FAILED = "DISABLED", "DISABLING", "DISABLING_FAILED"
@@ -36,6 +33,19 @@ PRODUCER_RULE_START = datetime.datetime(2026, 4, 20, tzinfo=_UTC).timestamp()
 """Streams created with a customer key from this day need producers with key access."""
 PRODUCER_RULE_EXISTING = datetime.datetime(2027, 2, 28, tzinfo=_UTC).timestamp()
 """Streams created before ``PRODUCER_RULE_START`` need it from this day."""
+
+
+def created_at(stream: Any) -> float:
+    """When moto made the stream (an aware ISO text in moto 5.0, a naive UTC datetime later)."""
+    stamp: Any = stream.create_timestamp
+    if isinstance(stamp, str):
+        stamp = datetime.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    if isinstance(stamp, datetime.datetime):
+        if stamp.tzinfo is None:
+            stamp = stamp.replace(tzinfo=_UTC)
+        seconds: float = stamp.timestamp()
+        return seconds
+    return float(stamp)
 
 
 def producer_rule(setting: str, created_at: float, now: float) -> bool:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from moto_firehose_sse.records import MAX_BATCH_BYTES, MAX_RECORD_BYTES
+from moto_firehose_sse.inputs import MAX_BATCH_BYTES, MAX_RECORD_BYTES
 
 from .helpers import create_stream
 
