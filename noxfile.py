@@ -100,6 +100,7 @@ MOTO_SUITE_DIFFERENCES = {
     "test_firehose_with_encryption": "rules 1 and 26: the block always has a Status",
     "test_start_encryption_on_unknown_stream": "stream names follow botocore's pattern",
     "test_stop_encryption_on_unknown_stream": "stream names follow botocore's pattern",
+    "test_create_delivery_stream_failures": "rule 23: 5,000 streams per region, not moto's 50",
 }
 # These deliver to https://google.com: no network here.
 MOTO_SUITE_NEEDS_NETWORK = (
