@@ -113,15 +113,20 @@ def current(account: str, region: str, partition: str) -> Caller:
     return Caller(access_key, session_token, enforced, account, region, partition)
 
 
-def enforced_now() -> bool:
-    """Whether moto's IAM enforcement judges the request about to be handled."""
-    from moto import settings
-
+@functools.cache
+def _authenticator() -> Any:
+    """moto's class that counts requests for IAM enforcement (looked up once)."""
     try:  # moto >= 5.1
         from moto.core.authorization import ActionAuthenticatorMixin
     except ImportError:  # pragma: no cover - moto 5.0
         from moto.core.responses import (  # type: ignore[attr-defined,no-redef,unused-ignore]
             ActionAuthenticatorMixin,
         )
+    return ActionAuthenticatorMixin
 
-    return bool(ActionAuthenticatorMixin.request_count >= settings.INITIAL_NO_AUTH_ACTION_COUNT)
+
+def enforced_now() -> bool:
+    """Whether moto's IAM enforcement judges the request about to be handled."""
+    from moto import settings
+
+    return bool(_authenticator().request_count >= settings.INITIAL_NO_AUTH_ACTION_COUNT)
