@@ -1,8 +1,12 @@
-"""Checks of moto-firehose-sse: `nox` runs them all, `nox -s example` runs the example."""
+"""Checks of moto-firehose-sse: `nox` runs them all, `nox -s example` runs the example,
+`nox -s mutation` the mutation testing (not in the default run)."""
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
+from collections import Counter
 from pathlib import Path
 
 import nox
@@ -61,3 +65,40 @@ def tests(session: nox.Session, moto: str) -> None:
     session.run("python", "-c", "import moto; print('moto', moto.__version__)")
     env = {"MOTO_FIREHOSE_SSE_AWS_CLI": aws_cli(session)}
     session.run("pytest", "-n", "2", *session.posargs, env=env)
+
+
+# mutmut's verdicts by exit code (mutmut/stats.py); the rest are timeouts, crashes or not run.
+_KILLED, _SURVIVED = {1, 3}, {0}
+
+
+def mutation_summary(mutants: Path) -> list[str]:
+    """Per mutated file: killed, survived, other verdicts, total, and the kill rate."""
+    lines = [
+        f"{'file':<32} {'killed':>7} {'survived':>9} {'other':>6} {'total':>6} {'killed %':>9}"
+    ]
+    for meta in sorted(mutants.rglob("*.py.meta")):
+        codes = Counter(json.loads(meta.read_text())["exit_code_by_key"].values())
+        total = sum(codes.values())
+        killed = sum(codes[c] for c in _KILLED)
+        survived = sum(codes[c] for c in _SURVIVED)
+        name = str(meta.relative_to(mutants))[: -len(".meta")]
+        rate = f"{100 * killed / total:.1f}" if total else "-"
+        other = total - killed - survived
+        lines.append(f"{name:<32} {killed:>7} {survived:>9} {other:>6} {total:>6} {rate:>9}")
+    return lines
+
+
+@nox.session
+def mutation(session: nox.Session) -> None:
+    """Mutation testing with mutmut: the fast tests against mutants of the rule modules.
+
+    Not in the default run (several minutes on 2 cores). The modules mutated and the tests run
+    are `[tool.mutmut]` in pyproject.toml. Arguments go to `mutmut run`, e.g. mutant names:
+    `nox -s mutation -- "moto_firehose_sse.kms*"`. Each run starts from a fresh `mutants/`.
+    """
+    session.install("-e", ".[test]", "moto[server]==5.2.5", "mutmut>=3.8,<3.9")
+    shutil.rmtree("mutants", ignore_errors=True)  # mutmut keeps stale copies of unmutated files
+    session.run("mutmut", "run", "--max-children", "2", *session.posargs)
+    session.run("mutmut", "results")  # the survivors, by name: `mutmut show NAME` for the diff
+    for line in mutation_summary(Path("mutants")):
+        session.log(line)
