@@ -67,24 +67,34 @@ def tests(session: nox.Session, moto: str) -> None:
     session.run("pytest", "-n", "2", *session.posargs, env=env)
 
 
-# mutmut's verdicts by exit code (mutmut/stats.py); the rest are timeouts, crashes or not run.
+# mutmut's verdicts by exit code (mutmut/stats.py); None is "not run", the rest are timeouts,
+# crashes, mutants no test reaches and the like.
 _KILLED, _SURVIVED = {1, 3}, {0}
 
 
 def mutation_summary(mutants: Path) -> list[str]:
-    """Per mutated file: killed, survived, other verdicts, total, and the kill rate."""
+    """Per mutated file: killed, survived, not run, other verdicts, total, and the kill rate of
+    the mutants run; then the survivors by name."""
     lines = [
-        f"{'file':<32} {'killed':>7} {'survived':>9} {'other':>6} {'total':>6} {'killed %':>9}"
+        f"{'file':<32} {'killed':>6} {'survived':>8} {'not run':>7} {'other':>5} {'total':>5}"
+        f" {'killed % of run':>15}"
     ]
+    survivors = []
     for meta in sorted(mutants.rglob("*.py.meta")):
-        codes = Counter(json.loads(meta.read_text())["exit_code_by_key"].values())
-        total = sum(codes.values())
+        verdicts = json.loads(meta.read_text())["exit_code_by_key"]
+        codes = Counter(verdicts.values())
+        total, not_run = sum(codes.values()), codes[None]
         killed = sum(codes[c] for c in _KILLED)
         survived = sum(codes[c] for c in _SURVIVED)
+        other = total - killed - survived - not_run
+        rate = f"{100 * killed / (total - not_run):.1f}" if total > not_run else "-"
         name = str(meta.relative_to(mutants))[: -len(".meta")]
-        rate = f"{100 * killed / total:.1f}" if total else "-"
-        other = total - killed - survived
-        lines.append(f"{name:<32} {killed:>7} {survived:>9} {other:>6} {total:>6} {rate:>9}")
+        lines.append(
+            f"{name:<32} {killed:>6} {survived:>8} {not_run:>7} {other:>5} {total:>5} {rate:>15}"
+        )
+        survivors += [key for key, code in verdicts.items() if code in _SURVIVED]
+    lines.append(f"survivors ({len(survivors)}; `mutmut show NAME` prints the change):")
+    lines += [f"  {name}" for name in survivors]
     return lines
 
 
@@ -99,6 +109,5 @@ def mutation(session: nox.Session) -> None:
     session.install("-e", ".[test]", "moto[server]==5.2.5", "mutmut>=3.8,<3.9")
     shutil.rmtree("mutants", ignore_errors=True)  # mutmut keeps stale copies of unmutated files
     session.run("mutmut", "run", "--max-children", "2", *session.posargs)
-    session.run("mutmut", "results")  # the survivors, by name: `mutmut show NAME` for the diff
     for line in mutation_summary(Path("mutants")):
         session.log(line)

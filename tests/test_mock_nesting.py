@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from moto_firehose_sse import get_controller, mock_firehose_sse
+from moto_firehose_sse import controller, get_controller, mock_firehose_sse
 from moto_firehose_sse.controller import current
 
 from .helpers import client, create_stream, sse
@@ -56,3 +56,13 @@ def test_middle_mock_stopped_first() -> None:
 def test_stop_before_start_is_a_runtime_error() -> None:
     with pytest.raises(RuntimeError, match=r"stop\(\) called before start\(\)"):
         mock_firehose_sse().stop()
+
+
+def test_nested_mocks_from_a_fresh_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As in a fresh process, where no controller was ever active: the first two mocks."""
+    monkeypatch.setattr(controller, "_active", [])
+    with mock_firehose_sse() as outer:
+        with mock_firehose_sse() as inner:
+            assert get_controller() is inner
+        assert get_controller() is outer
+    assert controller._active == []
