@@ -48,3 +48,19 @@ def test_stream_plain_moto_stopped_is_disabled() -> None:
             assert sse(firehose, "stopped") == DISABLED
             put = firehose.put_record(DeliveryStreamName="stopped", Record={"Data": b"x"})
             assert put["Encrypted"] is False
+
+
+def test_aws_owned_stream_plain_moto_took_a_key_arn_for_shows_none() -> None:
+    with moto.mock_aws():
+        firehose = client("firehose")
+        create_stream(firehose, "owned")
+        # plain moto stores the input as given, a key ARN with AWS_OWNED_CMK included
+        firehose.start_delivery_stream_encryption(
+            DeliveryStreamName="owned",
+            DeliveryStreamEncryptionConfigurationInput={
+                "KeyType": "AWS_OWNED_CMK",
+                "KeyARN": "arn:aws:kms:us-east-1:123456789012:key/made-up",
+            },
+        )
+        with mock_firehose_sse():
+            assert sse(firehose, "owned") == {"KeyType": "AWS_OWNED_CMK", "Status": "ENABLED"}
