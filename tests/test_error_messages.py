@@ -126,3 +126,13 @@ def test_start_during_a_transition_says_to_wait(firehose: Any) -> None:
         "DescribeDeliveryStream shows the transition is over before calling "
         "StopDeliveryStreamEncryption."
     )
+
+
+def test_bad_stream_name_gets_the_validation_message(firehose: Any) -> None:
+    with pytest.raises(firehose.exceptions.InvalidArgumentException) as caught:
+        firehose.stop_delivery_stream_encryption(DeliveryStreamName="a/b")
+    assert message(caught) == (
+        "1 validation error detected: Value 'a/b' at 'deliveryStreamName' failed to satisfy "
+        "constraint: Member must have length between 1 and 64 and match the regular expression "
+        "pattern [a-zA-Z0-9_.-]+"
+    )
