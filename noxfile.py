@@ -1,10 +1,14 @@
-"""Checks of moto-firehose-sse: `nox` runs them all, `nox -s example` runs the example."""
+"""Checks of moto-firehose-sse: `nox` runs them all, `nox -s example` runs the example,
+`nox -s mutation` the mutation testing (not in the default run)."""
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import tarfile
 import xml.etree.ElementTree as ElementTree
+from collections import Counter
 from pathlib import Path
 
 import nox
@@ -166,3 +170,49 @@ def moto_firehose_tests(session: nox.Session, moto: str) -> None:
             f"differences: {unexpected}; listed differences that no longer fail: {fixed}"
         )
     session.log(f"{len(ran)} tests, {len(failed)} failures, each a listed AWS difference (README).")
+
+
+# mutmut's verdicts by exit code (mutmut/stats.py); None is "not run", the rest are timeouts,
+# crashes, mutants no test reaches and the like.
+_KILLED, _SURVIVED = {1, 3}, {0}
+
+
+def mutation_summary(mutants: Path) -> list[str]:
+    """Per mutated file: killed, survived, not run, other verdicts, total, and the kill rate of
+    the mutants run; then the survivors by name."""
+    lines = [
+        f"{'file':<32} {'killed':>6} {'survived':>8} {'not run':>7} {'other':>5} {'total':>5}"
+        f" {'killed % of run':>15}"
+    ]
+    survivors = []
+    for meta in sorted(mutants.rglob("*.py.meta")):
+        verdicts = json.loads(meta.read_text())["exit_code_by_key"]
+        codes = Counter(verdicts.values())
+        total, not_run = sum(codes.values()), codes[None]
+        killed = sum(codes[c] for c in _KILLED)
+        survived = sum(codes[c] for c in _SURVIVED)
+        other = total - killed - survived - not_run
+        rate = f"{100 * killed / (total - not_run):.1f}" if total > not_run else "-"
+        name = str(meta.relative_to(mutants))[: -len(".meta")]
+        lines.append(
+            f"{name:<32} {killed:>6} {survived:>8} {not_run:>7} {other:>5} {total:>5} {rate:>15}"
+        )
+        survivors += [key for key, code in verdicts.items() if code in _SURVIVED]
+    lines.append(f"survivors ({len(survivors)}; `mutmut show NAME` prints the change):")
+    lines += [f"  {name}" for name in survivors]
+    return lines
+
+
+@nox.session
+def mutation(session: nox.Session) -> None:
+    """Mutation testing with mutmut: the fast tests against mutants of the rule modules.
+
+    Not in the default run (several minutes on 2 cores). The modules mutated and the tests run
+    are `[tool.mutmut]` in pyproject.toml. Arguments go to `mutmut run`, e.g. mutant names:
+    `nox -s mutation -- "moto_firehose_sse.kms*"`. Each run starts from a fresh `mutants/`.
+    """
+    session.install("-e", ".[test]", "moto[server]==5.2.5", "mutmut>=3.8,<3.9")
+    shutil.rmtree("mutants", ignore_errors=True)  # mutmut keeps stale copies of unmutated files
+    session.run("mutmut", "run", "--max-children", "2", *session.posargs)
+    for line in mutation_summary(Path("mutants")):
+        session.log(line)

@@ -1,0 +1,66 @@
+"""Streams plain moto made before the plugin joined a running ``mock_aws``: their encryption
+as the plugin takes it over."""
+
+from __future__ import annotations
+
+import moto
+
+from moto_firehose_sse import mock_firehose_sse
+
+from .helpers import client, create_stream, settle, sse
+from .kms_helpers import cmk
+
+DISABLED = {"Status": "DISABLED"}
+
+
+def test_stream_plain_moto_encrypted_with_a_customer_key_keeps_it() -> None:
+    with moto.mock_aws():
+        firehose, kms = client("firehose"), client("kms")
+        key_arn = kms.create_key()["KeyMetadata"]["Arn"]
+        create_stream(firehose, "cmk")
+        firehose.start_delivery_stream_encryption(
+            DeliveryStreamName="cmk", DeliveryStreamEncryptionConfigurationInput=cmk(key_arn)
+        )
+        with mock_firehose_sse():
+            assert sse(firehose, "cmk") == {
+                "KeyType": "CUSTOMER_MANAGED_CMK",
+                "KeyARN": key_arn,
+                "Status": "ENABLED",
+            }
+            put = firehose.put_record(DeliveryStreamName="cmk", Record={"Data": b"x"})
+            assert put["Encrypted"] is True
+            firehose.stop_delivery_stream_encryption(DeliveryStreamName="cmk")
+            assert settle(firehose, "cmk") == DISABLED
+
+
+def test_stream_plain_moto_stopped_is_disabled() -> None:
+    with moto.mock_aws():
+        firehose = client("firehose")
+        create_stream(firehose, "stopped")
+        firehose.start_delivery_stream_encryption(
+            DeliveryStreamName="stopped",
+            DeliveryStreamEncryptionConfigurationInput={"KeyType": "AWS_OWNED_CMK"},
+        )
+        firehose.stop_delivery_stream_encryption(DeliveryStreamName="stopped")
+        # plain moto keeps the key type with the DISABLED status
+        assert sse(firehose, "stopped") == {"KeyType": "AWS_OWNED_CMK", "Status": "DISABLED"}
+        with mock_firehose_sse():
+            assert sse(firehose, "stopped") == DISABLED
+            put = firehose.put_record(DeliveryStreamName="stopped", Record={"Data": b"x"})
+            assert put["Encrypted"] is False
+
+
+def test_aws_owned_stream_plain_moto_took_a_key_arn_for_shows_none() -> None:
+    with moto.mock_aws():
+        firehose = client("firehose")
+        create_stream(firehose, "owned")
+        # plain moto stores the input as given, a key ARN with AWS_OWNED_CMK included
+        firehose.start_delivery_stream_encryption(
+            DeliveryStreamName="owned",
+            DeliveryStreamEncryptionConfigurationInput={
+                "KeyType": "AWS_OWNED_CMK",
+                "KeyARN": "arn:aws:kms:us-east-1:123456789012:key/made-up",
+            },
+        )
+        with mock_firehose_sse():
+            assert sse(firehose, "owned") == {"KeyType": "AWS_OWNED_CMK", "Status": "ENABLED"}
