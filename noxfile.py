@@ -75,6 +75,29 @@ def aiobotocore_python(session: nox.Session) -> str:
     return str(python)
 
 
+def javascript_sdk(session: nox.Session) -> dict[str, str]:
+    """``NODE_PATH`` to the AWS SDK for JavaScript v3's Firehose client, installed once with npm.
+
+    Empty where Node.js or npm is missing, or the install fails: its test then skips.
+    """
+    npm = shutil.which("npm")
+    if npm is None or shutil.which("node") is None:
+        session.log("No Node.js: the JavaScript SDK test will skip.")
+        return {}
+    home = Path(session.virtualenv.location).parent / "javascript-sdk"
+    if not (home / "ready").exists():
+        home.mkdir(parents=True, exist_ok=True)
+        installed = session.run(
+            npm, "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(home),
+            "@aws-sdk/client-firehose@3", external=True, success_codes=[0, 1], silent=True,
+        )  # fmt: skip
+        if not (home / "node_modules" / "@aws-sdk" / "client-firehose").is_dir():
+            session.log(f"npm could not install the JavaScript SDK ({installed}): its test skips.")
+            return {}
+        (home / "ready").write_text("")
+    return {"NODE_PATH": str((home / "node_modules").resolve())}
+
+
 @nox.session
 @nox.parametrize("moto", MOTO_VERSIONS)
 def tests(session: nox.Session, moto: str) -> None:
@@ -84,6 +107,7 @@ def tests(session: nox.Session, moto: str) -> None:
     env = {
         "MOTO_FIREHOSE_SSE_AWS_CLI": aws_cli(session),
         "MOTO_FIREHOSE_SSE_AIOBOTOCORE_PYTHON": aiobotocore_python(session),
+        **javascript_sdk(session),
     }
     session.run("pytest", "-n", "2", *session.posargs, env=env)
 
