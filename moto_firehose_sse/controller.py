@@ -16,29 +16,6 @@ DELETION_MODEL_NAME = "firehose::deletion"
 """The model name of the deletions (DeleteDeliveryStream) in moto's state manager."""
 MODEL_NAMES = (MODEL_NAME, DELETION_MODEL_NAME)
 
-FAILURE_TYPES = frozenset(
-    {
-        "VPC_ENDPOINT_SERVICE_NAME_NOT_FOUND",
-        "VPC_INTERFACE_ENDPOINT_SERVICE_ACCESS_DENIED",
-        "RETIRE_KMS_GRANT_FAILED",
-        "CREATE_KMS_GRANT_FAILED",
-        "KMS_ACCESS_DENIED",
-        "DISABLED_KMS_KEY",
-        "INVALID_KMS_KEY",
-        "KMS_KEY_NOT_FOUND",
-        "KMS_OPT_IN_REQUIRED",
-        "CREATE_ENI_FAILED",
-        "DELETE_ENI_FAILED",
-        "SUBNET_NOT_FOUND",
-        "SECURITY_GROUP_NOT_FOUND",
-        "ENI_ACCESS_DENIED",
-        "SUBNET_ACCESS_DENIED",
-        "SECURITY_GROUP_ACCESS_DENIED",
-        "UNKNOWN_ERROR",
-    }
-)
-"""``DeliveryStreamFailureType`` values of botocore's Firehose model."""
-
 FAILURE_TYPE_PATTERN = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 """What fault injection takes as a type: upper-case WORD_WORD, as AWS's failure types are
 (botocore's enum and the ones AWS reports beyond it, e.g. ``CREATE_PRIVATE_LINK_FAILED``)."""

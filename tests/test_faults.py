@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import botocore.session
 import pytest
 
 from moto_firehose_sse import Fault, FirehoseSSE, get_controller, mock_firehose_sse
@@ -154,6 +155,19 @@ def test_any_upper_case_word_word_type_is_injected(
     assert settle(firehose, "f")["Status"] == "ENABLED"
     firehose.stop_delivery_stream_encryption(DeliveryStreamName="f")
     assert settle(firehose, "f")["FailureDescription"]["Type"] == kind
+
+
+def test_every_failure_type_of_botocores_model_is_injected(firehose_sse: FirehoseSSE) -> None:
+    model = botocore.session.get_session().get_service_model("firehose")
+    types = model.shape_for("DeliveryStreamFailureType").enum
+    assert "CREATE_KMS_GRANT_FAILED" in types
+    for kind in types:
+        firehose_sse.fail_next_enable(kind)
+        firehose_sse.fail_next_disable(kind)
+        firehose_sse.fail_next_delete(kind)
+    assert [fault.type for fault in firehose_sse.pending_faults] == [
+        kind for kind in types for _ in range(3)
+    ]
 
 
 @pytest.mark.parametrize(
