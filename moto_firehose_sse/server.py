@@ -455,6 +455,7 @@ def _check_firehose_request(environ: dict[str, Any], target: str, body: bytes) -
             "MissingAuthenticationTokenException",
             "Missing Authentication Token: sign the request (any credentials will do for "
             "moto), as every AWS SDK and the AWS CLI do.",
+            "403 Forbidden",
         )
     _check_signature(str(environ["HTTP_AUTHORIZATION"]))
     if environ.get("PATH_INFO") != "/":

@@ -299,6 +299,14 @@ def test_fault_types_beyond_botocores_list_over_http(server: str, firehose: Any)
 DESCRIBE = "Firehose_20150804.DescribeDeliveryStream"
 
 
+def test_an_unsigned_request_is_a_403_missing_authentication_token(server: str) -> None:
+    """AWS's common error for a request without credentials is HTTP 403."""
+    status, got = firehose_call(server, DESCRIBE, b'{"DeliveryStreamName": "a"}', Authorization="")
+    assert status == 403
+    assert got["__type"] == "MissingAuthenticationTokenException"
+    assert got["message"].startswith("Missing Authentication Token")
+
+
 @pytest.mark.parametrize(
     ("target", "body", "headers", "code"),
     [
@@ -335,12 +343,6 @@ DESCRIBE = "Firehose_20150804.DescribeDeliveryStream"
         ("Firehose_20150804.Nothing", b"{}", {}, "UnknownOperationException"),
         ("Kinesis_20131202.ListStreams", b"{}", {}, "UnknownOperationException"),
         (None, b"{}", {}, "UnknownOperationException"),
-        (
-            DESCRIBE,
-            b'{"DeliveryStreamName": "a"}',
-            {"Authorization": ""},
-            "MissingAuthenticationTokenException",
-        ),
     ],
 )
 def test_malformed_firehose_requests_get_modelled_400s(
