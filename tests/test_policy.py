@@ -9,6 +9,7 @@ keys") and the KMS Developer Guide's condition keys; the tests through boto3 are
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import pytest
@@ -359,6 +360,74 @@ def test_parsed_documents_are_cached_per_text() -> None:
     assert parse(text).names_principals is True
     root_only = json.dumps({"Statement": [allow(Principal={"AWS": ACCOUNT})]})
     assert parse(root_only).names_principals is False
+
+
+# Edges found by mutation testing ---------------------------------------------------------
+
+
+def test_arn_operators_keep_colons_in_the_resource_part() -> None:
+    # IAM User Guide: the Arn operators split an ARN into its six parts; the resource part
+    # (here "log-group:app") may itself hold colons.
+    group = f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:app"
+    assert holds(
+        {"ArnLike": {"aws:SourceArn": "arn:aws:logs:*:*:log-group:*"}}, {"aws:SourceArn": group}
+    )
+    assert holds({"ArnEquals": {"aws:SourceArn": group}}, {"aws:SourceArn": group})
+    assert not holds(
+        {"ArnLike": {"aws:SourceArn": "arn:aws:logs:*:*:log-group:other"}}, {"aws:SourceArn": group}
+    )
+
+
+@pytest.mark.skipif(not hasattr(time, "tzset"), reason="time.tzset is Unix only")
+def test_a_date_without_a_zone_is_utc_whatever_the_machine_zone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TZ", "Asia/Tokyo")  # UTC+9, no daylight saving
+    time.tzset()
+    try:
+        midnight = 1776643200  # 2026-04-20T00:00:00Z
+        assert holds(
+            {"DateEquals": {"aws:CurrentTime": "2026-04-20T00:00:00"}},
+            {"aws:CurrentTime": midnight},
+        )
+        assert holds(
+            {"DateEquals": {"aws:CurrentTime": "2026-04-20"}}, {"aws:CurrentTime": midnight}
+        )
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+@pytest.mark.parametrize(
+    ("condition", "note"),
+    [
+        (
+            {"DateLessThan": {"aws:CurrentTime": "tomorrow"}},
+            "statement #1: 'tomorrow' is not a date",
+        ),
+        (
+            {"Bool": {"kms:GrantIsForAWSResource": "yes"}},
+            "statement #1: 'yes' is not true or false",
+        ),
+        (
+            {"TimeLessThan": {"aws:CurrentTime": "2027-01-01"}},
+            "statement #1: TimeLessThan on aws:currenttime: "
+            "the mock does not evaluate the operator TimeLessThan",
+        ),
+        (
+            {"StringEquals": {"kms:x": [["a"]]}},
+            "statement #1: StringEquals on kms:x: its values are not strings, numbers or booleans",
+        ),
+    ],
+)
+def test_notes_say_which_condition_and_why(condition: dict[str, Any], note: str) -> None:
+    context = {
+        "aws:CurrentTime": "2026-11-29T00:00:00Z",
+        "kms:GrantIsForAWSResource": True,
+        "kms:x": "a",
+    }
+    found = outcome([allow(condition)], request(context))
+    assert found == Outcome(None, notes=(note,))
 
 
 # Hostile documents -------------------------------------------------------------------------------
