@@ -174,6 +174,24 @@ def test_a_condition_the_mock_cant_evaluate_denies_and_says_so(firehose: Any, km
     assert "OrgOnly" in details and "aws:principalorgid" in details
 
 
+def test_every_condition_not_evaluated_is_named_in_the_details(firehose: Any, kms: Any) -> None:
+    office = {**use(**{"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}), "Sid": "Office"}
+    org = {**use(**{"StringEquals": {"aws:PrincipalOrgID": "o-123"}}), "Sid": "Org"}
+    key = key_with(office, org, kms=kms)
+    create_stream(firehose, "two")
+    start(firehose, "two", key["Arn"])
+    assert settle(firehose, "two")["FailureDescription"] == {
+        "Type": "KMS_ACCESS_DENIED",
+        "Details": (
+            f"{STS_USER} is not allowed kms:DescribeKey on KMS key {key['Arn']} through Firehose: "
+            "no statement of the key policy allows it (not evaluated by the mock, so taken "
+            "against the caller: statement Office: IpAddress on aws:sourceip: the mock does "
+            "not model the key aws:sourceip; statement Org: StringEquals on "
+            "aws:principalorgid: the mock does not model the key aws:principalorgid)."
+        ),
+    }
+
+
 @pytest.mark.parametrize("text", ["{not json", "[1, 2]", '{"Statement": 7}'])
 def test_an_unreadable_key_policy_allows_nothing(firehose: Any, kms: Any, text: str) -> None:
     key = kms.create_key()["KeyMetadata"]
