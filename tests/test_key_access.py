@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime
 import json
+import time
+import types
 from typing import Any
 
 import freezegun
@@ -16,6 +18,7 @@ import time_machine
 from moto.core import set_initial_no_auth_action_count
 
 from moto_firehose_sse import FirehoseSSE, mock_firehose_sse
+from moto_firehose_sse.rules import created_at
 
 from .helpers import ACCOUNT, REGION, client, create_stream, description, settle
 from .kms_helpers import cmk, grants, start
@@ -461,3 +464,24 @@ def test_server_knows_the_caller_and_the_setting(server: str) -> None:
     settings = {"producer_key_access": "not-required"}
     assert call(server, "POST", "/moto-api/firehose-sse/settings", settings)[0] == 200
     assert put(firehose, "remote")["Encrypted"] is True
+
+
+@pytest.mark.skipif(not hasattr(time, "tzset"), reason="time.tzset is Unix only")
+def test_creation_time_in_each_form_moto_keeps_it_is_utc(monkeypatch: pytest.MonkeyPatch) -> None:
+    """moto 5.0 keeps an ISO text, later releases a naive UTC datetime: both are UTC, whatever
+    the machine's zone (the producer rule's dates depend on it)."""
+    monkeypatch.setenv("TZ", "Asia/Tokyo")  # UTC+9, no daylight saving
+    time.tzset()
+    try:
+        expected = datetime.datetime(2026, 4, 20, 3, tzinfo=datetime.timezone.utc).timestamp()
+        for stamp in (
+            "2026-04-20T03:00:00Z",
+            "2026-04-20T03:00:00+00:00",
+            "2026-04-20T12:00:00+09:00",
+            datetime.datetime(2026, 4, 20, 3),
+            expected,
+        ):
+            assert created_at(types.SimpleNamespace(create_timestamp=stamp)) == expected, stamp
+    finally:
+        monkeypatch.undo()
+        time.tzset()
