@@ -21,7 +21,15 @@ from moto_firehose_sse import FirehoseSSE, mock_firehose_sse
 from moto_firehose_sse.rules import created_at
 
 from .helpers import ACCOUNT, REGION, client, create_stream, description, settle
-from .kms_helpers import cmk, grants, start
+from .kms_helpers import (
+    OTHER_ACCOUNT,
+    allow_account,
+    cmk,
+    grants,
+    key_policy,
+    other_account_client,
+    start,
+)
 
 STS_USER = f"arn:aws:sts::{ACCOUNT}:user/moto"  # moto's default caller
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/producer"
@@ -423,6 +431,35 @@ def test_under_iam_enforcement_identity_policies_count(firehose: Any, kms: Any) 
     enforced()
     # Without enforcement the same user has every IAM permission (moto's convention).
     assert put(client("firehose", **without), "a")["Encrypted"] is True
+
+
+def test_another_accounts_key_is_refused_at_once_only_by_its_key_policy(
+    firehose: Any,
+) -> None:
+    """Start judges another account's key by its key policy alone; the caller's IAM policies
+    count when the enable ends (KMS_ACCESS_DENIED), as for a key of the caller's account."""
+    iam = client("iam")
+    owner = other_account_client("kms")
+    key = owner.create_key(Policy=key_policy(OTHER_ACCOUNT, allow_account(ACCOUNT)))["KeyMetadata"]
+    firehose_only = iam_user(
+        iam, "firehose-only", {"Effect": "Allow", "Action": "firehose:*", "Resource": "*"}
+    )
+    create_stream(firehose, "cross")
+
+    @set_initial_no_auth_action_count(0)
+    def enforced() -> None:
+        caller = client("firehose", **firehose_only)
+        start(caller, "cross", key["Arn"])
+        assert settle(caller, "cross")["FailureDescription"] == {
+            "Type": "KMS_ACCESS_DENIED",
+            "Details": (
+                f"arn:aws:iam::{ACCOUNT}:user/firehose-only is not allowed kms:DescribeKey on "
+                f"KMS key {key['Arn']} through Firehose: the key policy leaves it to IAM "
+                "(statement #2 allows the account), and no IAM policy of the caller allows it."
+            ),
+        }
+
+    enforced()
 
 
 # Lenient keys have no policy (rule 38) ----------------------------------------------------------
