@@ -379,7 +379,13 @@ def test_joining_judges_another_accounts_key_by_its_key_policy() -> None:
         shut = owner.create_key()["KeyMetadata"]  # the default policy: its own account only
         for_the_stream = {  # only for this stream, through Firehose
             **allow_account(ACCOUNT),
-            "Condition": {"StringEquals": {"aws:SourceArn": stream_arns["shared"]}},
+            "Condition": {
+                "StringEquals": {
+                    "aws:SourceArn": stream_arns["shared"],
+                    "kms:CallerAccount": ACCOUNT,
+                    "kms:ViaService": f"firehose.{REGION}.amazonaws.com",
+                }
+            },
         }
         shared = owner.create_key(Policy=key_policy(OTHER_ACCOUNT, for_the_stream))["KeyMetadata"]
         unknown = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/00000000-0000-0000-0000-000000000000"
