@@ -462,6 +462,41 @@ def test_another_accounts_key_is_refused_at_once_only_by_its_key_policy(
     enforced()
 
 
+def test_an_iam_deny_in_a_policy_of_its_own_wins(firehose: Any, kms: Any) -> None:
+    iam = client("iam")
+    key = kms.create_key()["KeyMetadata"]
+    firehose_all = {"Effect": "Allow", "Action": "firehose:*", "Resource": "*"}
+    kms_use = {"Effect": "Allow", "Action": USE, "Resource": key["Arn"]}
+    keys = iam_user(iam, "fenced", firehose_all, kms_use)
+    no_describe = {
+        "Sid": "NoDescribe",
+        "Effect": "Deny",
+        "Action": "kms:DescribeKey",
+        "Resource": "*",
+    }
+    iam.put_user_policy(
+        UserName="fenced",
+        PolicyName="deny",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [no_describe]}),
+    )
+    create_stream(firehose, "fenced")
+
+    @set_initial_no_auth_action_count(0)
+    def enforced() -> None:
+        caller = client("firehose", **keys)
+        start(caller, "fenced", key["Arn"])
+        assert settle(caller, "fenced")["FailureDescription"] == {
+            "Type": "KMS_ACCESS_DENIED",
+            "Details": (
+                f"arn:aws:iam::{ACCOUNT}:user/fenced is not allowed kms:DescribeKey on KMS key "
+                f"{key['Arn']} through Firehose: statement NoDescribe of the caller's IAM "
+                "policies denies it."
+            ),
+        }
+
+    enforced()
+
+
 # Lenient keys have no policy (rule 38) ----------------------------------------------------------
 
 
