@@ -110,6 +110,30 @@ CONDITIONS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         {"StringEqualsIfExists": {"kms:EncryptionContext:aws:firehose:arn": STREAM_ARN}},
         {"StringEqualsIfExists": {"kms:EncryptionContext:aws:firehose:arn": STREAM_ARN + "x"}},
     ),
+    "source-account": (
+        {"StringEquals": {"aws:SourceAccount": ACCOUNT}},
+        {"StringEquals": {"aws:SourceAccount": "111122223333"}},
+    ),
+    "source-arn": (
+        {"ArnEquals": {"aws:SourceArn": STREAM_ARN}},
+        {"ArnEquals": {"aws:SourceArn": STREAM_ARN + "x"}},
+    ),
+    "requested-region": (
+        {"StringEquals": {"aws:RequestedRegion": REGION}},
+        {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}},
+    ),
+    "principal-account": (
+        {"StringEquals": {"aws:PrincipalAccount": ACCOUNT}},
+        {"StringEquals": {"aws:PrincipalAccount": "111122223333"}},
+    ),
+    "called-via": (
+        {"ForAnyValue:StringEquals": {"aws:CalledVia": "firehose.amazonaws.com"}},
+        {"ForAnyValue:StringEquals": {"aws:CalledVia": "kinesis.amazonaws.com"}},
+    ),
+    "via-aws-service": (
+        {"Bool": {"aws:ViaAWSService": "true", "aws:PrincipalIsAWSService": "false"}},
+        {"Bool": {"aws:ViaAWSService": "false"}},
+    ),
     "for-all-grant-operations": (
         {
             "ForAllValues:StringLike": {
