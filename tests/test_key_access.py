@@ -134,6 +134,14 @@ CONDITIONS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         {"Bool": {"aws:ViaAWSService": "true", "aws:PrincipalIsAWSService": "false"}},
         {"Bool": {"aws:ViaAWSService": "false"}},
     ),
+    "current-time": (
+        {"DateGreaterThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}},
+        {"DateLessThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}},
+    ),
+    "epoch-time": (
+        {"DateGreaterThan": {"aws:EpochTime": 1577836800}},
+        {"DateLessThan": {"aws:EpochTime": 1577836800}},
+    ),
     "for-all-grant-operations": (
         {
             "ForAllValues:StringLike": {
