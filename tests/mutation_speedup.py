@@ -2,7 +2,8 @@
 
 moto gives every mock a new boto3 default session, so each test's clients load botocore's
 service models from disk again: most of a fast test's time. This shares one botocore data
-loader across sessions, as one session shares it across its clients. Nothing else changes.
+loader across sessions, as one session shares it across its clients; and it empties the
+plugin's caches at the start of each run (see ``pytest_sessionstart``).
 """
 
 from __future__ import annotations
@@ -21,3 +22,12 @@ def _shared_loader(search_path_string: Any = None) -> botocore.loaders.Loader:
 
 
 botocore.session.create_loader = _shared_loader  # type: ignore[attr-defined]
+
+
+def pytest_sessionstart(session: Any) -> None:
+    """Forget what the clean run parsed and decided: mutmut forks each mutant's run from the
+    process that ran the tests unmutated, and cached answers would hide the mutant."""
+    from moto_firehose_sse import kms, policy
+
+    policy.parse.cache_clear()
+    kms._DECISIONS.clear()

@@ -268,6 +268,13 @@ def test_a_key_pending_deletion_fails_the_deletion(firehose: Any, kms: Any) -> N
     assert "KMSInvalidStateException" in failure["Details"]
     assert "PendingDeletion" in failure["Details"]
     assert "AllowForceDelete" in failure["Details"]
+    (grant,) = grants(kms, key_id)
+    assert failure["Details"] == (
+        f"Firehose could not retire its grant {grant['GrantId']} on KMS key {key_arn}: KMS "
+        "answered KMSInvalidStateException, the key is PendingDeletion. Make the key usable "
+        "(cancel a scheduled deletion) and delete the stream again, or delete it with "
+        "AllowForceDelete=True and revoke the grant yourself."
+    )
     # The stream stays as it was, and stays there.
     assert stream["DeliveryStreamEncryptionConfiguration"] == {**cmk(key_arn), "Status": "ENABLED"}
     assert [status(firehose, "s") for _ in range(3)] == ["DELETING_FAILED"] * 3

@@ -226,3 +226,20 @@ def test_faults_do_not_outlive_the_mock() -> None:
         create_stream(firehose, "f")
         start(firehose, "f")
         assert settle(firehose, "f")["Status"] == "ENABLED"
+
+
+def test_fault_refusals_in_full(firehose_sse: FirehoseSSE) -> None:
+    with pytest.raises(ValueError) as refused:
+        firehose_sse.fail_next_enable(None)  # type: ignore[arg-type]
+    assert str(refused.value) == (
+        "type must be a DeliveryStreamFailureType: an upper-case WORD_WORD name such as "
+        "CREATE_KMS_GRANT_FAILED, or one AWS reports beyond botocore's list, e.g. "
+        "CREATE_PRIVATE_LINK_FAILED; got no value"
+    )
+    with pytest.raises(ValueError) as refused:
+        firehose_sse.fail_next_disable(stream_name="two words")
+    assert str(refused.value) == (
+        "stream_name must be a delivery stream name (1 to 64 characters of a-z, A-Z, 0-9, "
+        "_ . -), or left out for any stream; got 'two words'"
+    )
+    assert firehose_sse.pending_faults == ()

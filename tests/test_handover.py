@@ -25,7 +25,17 @@ from .helpers import (
     settle,
     sse,
 )
-from .kms_helpers import cmk, grants, grants_for, session_client, start
+from .kms_helpers import (
+    OTHER_ACCOUNT,
+    allow_account,
+    cmk,
+    grants,
+    grants_for,
+    key_policy,
+    other_account_client,
+    session_client,
+    start,
+)
 
 AWS = {"KeyType": "AWS_OWNED_CMK"}
 DISABLED = {"Status": "DISABLED"}
@@ -356,3 +366,42 @@ def test_joining_with_lenient_keys_takes_made_up_keys_as_usable() -> None:
                 "InvalidKMSResourceException",
                 "KMS.NotFoundException",
             )
+
+
+def test_joining_judges_another_accounts_key_by_its_key_policy() -> None:
+    """A key plain moto took from another account: used when its key policy lets this account
+    in, and otherwise refused at each put, naming the key and what to do."""
+    with moto.mock_aws():
+        firehose, owner = session_client("firehose"), other_account_client("kms")
+        stream_arns = {
+            name: create_stream(firehose, name) for name in ("shut", "shared", "unknown", "no-arn")
+        }
+        shut = owner.create_key()["KeyMetadata"]  # the default policy: its own account only
+        for_the_stream = {  # only for this stream, through Firehose
+            **allow_account(ACCOUNT),
+            "Condition": {
+                "StringEquals": {
+                    "aws:SourceArn": stream_arns["shared"],
+                    "kms:CallerAccount": ACCOUNT,
+                    "kms:ViaService": f"firehose.{REGION}.amazonaws.com",
+                }
+            },
+        }
+        shared = owner.create_key(Policy=key_policy(OTHER_ACCOUNT, for_the_stream))["KeyMetadata"]
+        unknown = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/00000000-0000-0000-0000-000000000000"
+        for name, arn in (("shut", shut["Arn"]), ("shared", shared["Arn"]), ("unknown", unknown)):
+            plain_start(firehose, name, cmk(arn))
+        plain_start(firehose, "no-arn", {"KeyType": "CUSTOMER_MANAGED_CMK"})  # AWS refuses this
+        with mock_firehose_sse():
+            assert sse(firehose, "no-arn") == DISABLED
+            assert put_outcome(firehose, "shared") is True
+            assert len(grants(owner, shared["KeyId"])) == 1
+            assert grants(owner, shut["KeyId"]) == []
+            for name, arn in (("shut", shut["Arn"]), ("unknown", unknown)):
+                with pytest.raises(firehose.exceptions.InvalidKMSResourceException) as refused:
+                    firehose.put_record(DeliveryStreamName=name, Record={"Data": b"x"})
+                assert refused.value.response["code"] == "KMS.NotFoundException"
+                assert refused.value.response["Error"]["Message"] == (
+                    f"Firehose could not encrypt the records: KMS key {arn} is not a key this "
+                    "stream's account and region can use."
+                )

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime
 import json
+import time
+import types
 from typing import Any
 
 import freezegun
@@ -16,9 +18,18 @@ import time_machine
 from moto.core import set_initial_no_auth_action_count
 
 from moto_firehose_sse import FirehoseSSE, mock_firehose_sse
+from moto_firehose_sse.rules import created_at
 
 from .helpers import ACCOUNT, REGION, client, create_stream, description, settle
-from .kms_helpers import cmk, grants, start
+from .kms_helpers import (
+    OTHER_ACCOUNT,
+    allow_account,
+    cmk,
+    grants,
+    key_policy,
+    other_account_client,
+    start,
+)
 
 STS_USER = f"arn:aws:sts::{ACCOUNT}:user/moto"  # moto's default caller
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/producer"
@@ -99,6 +110,38 @@ CONDITIONS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         {"StringEqualsIfExists": {"kms:EncryptionContext:aws:firehose:arn": STREAM_ARN}},
         {"StringEqualsIfExists": {"kms:EncryptionContext:aws:firehose:arn": STREAM_ARN + "x"}},
     ),
+    "source-account": (
+        {"StringEquals": {"aws:SourceAccount": ACCOUNT}},
+        {"StringEquals": {"aws:SourceAccount": "111122223333"}},
+    ),
+    "source-arn": (
+        {"ArnEquals": {"aws:SourceArn": STREAM_ARN}},
+        {"ArnEquals": {"aws:SourceArn": STREAM_ARN + "x"}},
+    ),
+    "requested-region": (
+        {"StringEquals": {"aws:RequestedRegion": REGION}},
+        {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}},
+    ),
+    "principal-account": (
+        {"StringEquals": {"aws:PrincipalAccount": ACCOUNT}},
+        {"StringEquals": {"aws:PrincipalAccount": "111122223333"}},
+    ),
+    "called-via": (
+        {"ForAnyValue:StringEquals": {"aws:CalledVia": "firehose.amazonaws.com"}},
+        {"ForAnyValue:StringEquals": {"aws:CalledVia": "kinesis.amazonaws.com"}},
+    ),
+    "via-aws-service": (
+        {"Bool": {"aws:ViaAWSService": "true", "aws:PrincipalIsAWSService": "false"}},
+        {"Bool": {"aws:ViaAWSService": "false"}},
+    ),
+    "current-time": (
+        {"DateGreaterThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}},
+        {"DateLessThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}},
+    ),
+    "epoch-time": (
+        {"DateGreaterThan": {"aws:EpochTime": 1577836800}},
+        {"DateLessThan": {"aws:EpochTime": 1577836800}},
+    ),
     "for-all-grant-operations": (
         {
             "ForAllValues:StringLike": {
@@ -172,6 +215,24 @@ def test_a_condition_the_mock_cant_evaluate_denies_and_says_so(firehose: Any, km
     start(firehose, "org", fenced["Arn"])
     details = settle(firehose, "org")["FailureDescription"]["Details"]
     assert "OrgOnly" in details and "aws:principalorgid" in details
+
+
+def test_every_condition_not_evaluated_is_named_in_the_details(firehose: Any, kms: Any) -> None:
+    office = {**use(**{"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}), "Sid": "Office"}
+    org = {**use(**{"StringEquals": {"aws:PrincipalOrgID": "o-123"}}), "Sid": "Org"}
+    key = key_with(office, org, kms=kms)
+    create_stream(firehose, "two")
+    start(firehose, "two", key["Arn"])
+    assert settle(firehose, "two")["FailureDescription"] == {
+        "Type": "KMS_ACCESS_DENIED",
+        "Details": (
+            f"{STS_USER} is not allowed kms:DescribeKey on KMS key {key['Arn']} through Firehose: "
+            "no statement of the key policy allows it (not evaluated by the mock, so taken "
+            "against the caller: statement Office: IpAddress on aws:sourceip: the mock does "
+            "not model the key aws:sourceip; statement Org: StringEquals on "
+            "aws:principalorgid: the mock does not model the key aws:principalorgid)."
+        ),
+    }
 
 
 @pytest.mark.parametrize("text", ["{not json", "[1, 2]", '{"Statement": 7}'])
@@ -404,6 +465,70 @@ def test_under_iam_enforcement_identity_policies_count(firehose: Any, kms: Any) 
     assert put(client("firehose", **without), "a")["Encrypted"] is True
 
 
+def test_another_accounts_key_is_refused_at_once_only_by_its_key_policy(
+    firehose: Any,
+) -> None:
+    """Start judges another account's key by its key policy alone; the caller's IAM policies
+    count when the enable ends (KMS_ACCESS_DENIED), as for a key of the caller's account."""
+    iam = client("iam")
+    owner = other_account_client("kms")
+    key = owner.create_key(Policy=key_policy(OTHER_ACCOUNT, allow_account(ACCOUNT)))["KeyMetadata"]
+    firehose_only = iam_user(
+        iam, "firehose-only", {"Effect": "Allow", "Action": "firehose:*", "Resource": "*"}
+    )
+    create_stream(firehose, "cross")
+
+    @set_initial_no_auth_action_count(0)
+    def enforced() -> None:
+        caller = client("firehose", **firehose_only)
+        start(caller, "cross", key["Arn"])
+        assert settle(caller, "cross")["FailureDescription"] == {
+            "Type": "KMS_ACCESS_DENIED",
+            "Details": (
+                f"arn:aws:iam::{ACCOUNT}:user/firehose-only is not allowed kms:DescribeKey on "
+                f"KMS key {key['Arn']} through Firehose: the key policy leaves it to IAM "
+                "(statement #2 allows the account), and no IAM policy of the caller allows it."
+            ),
+        }
+
+    enforced()
+
+
+def test_an_iam_deny_in_a_policy_of_its_own_wins(firehose: Any, kms: Any) -> None:
+    iam = client("iam")
+    key = kms.create_key()["KeyMetadata"]
+    firehose_all = {"Effect": "Allow", "Action": "firehose:*", "Resource": "*"}
+    kms_use = {"Effect": "Allow", "Action": USE, "Resource": key["Arn"]}
+    keys = iam_user(iam, "fenced", firehose_all, kms_use)
+    no_describe = {
+        "Sid": "NoDescribe",
+        "Effect": "Deny",
+        "Action": "kms:DescribeKey",
+        "Resource": "*",
+    }
+    iam.put_user_policy(
+        UserName="fenced",
+        PolicyName="deny",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [no_describe]}),
+    )
+    create_stream(firehose, "fenced")
+
+    @set_initial_no_auth_action_count(0)
+    def enforced() -> None:
+        caller = client("firehose", **keys)
+        start(caller, "fenced", key["Arn"])
+        assert settle(caller, "fenced")["FailureDescription"] == {
+            "Type": "KMS_ACCESS_DENIED",
+            "Details": (
+                f"arn:aws:iam::{ACCOUNT}:user/fenced is not allowed kms:DescribeKey on KMS key "
+                f"{key['Arn']} through Firehose: statement NoDescribe of the caller's IAM "
+                "policies denies it."
+            ),
+        }
+
+    enforced()
+
+
 # Lenient keys have no policy (rule 38) ----------------------------------------------------------
 
 
@@ -443,3 +568,24 @@ def test_server_knows_the_caller_and_the_setting(server: str) -> None:
     settings = {"producer_key_access": "not-required"}
     assert call(server, "POST", "/moto-api/firehose-sse/settings", settings)[0] == 200
     assert put(firehose, "remote")["Encrypted"] is True
+
+
+@pytest.mark.skipif(not hasattr(time, "tzset"), reason="time.tzset is Unix only")
+def test_creation_time_in_each_form_moto_keeps_it_is_utc(monkeypatch: pytest.MonkeyPatch) -> None:
+    """moto 5.0 keeps an ISO text, later releases a naive UTC datetime: both are UTC, whatever
+    the machine's zone (the producer rule's dates depend on it)."""
+    monkeypatch.setenv("TZ", "Asia/Tokyo")  # UTC+9, no daylight saving
+    time.tzset()
+    try:
+        expected = datetime.datetime(2026, 4, 20, 3, tzinfo=datetime.timezone.utc).timestamp()
+        for stamp in (
+            "2026-04-20T03:00:00Z",
+            "2026-04-20T03:00:00+00:00",
+            "2026-04-20T12:00:00+09:00",
+            datetime.datetime(2026, 4, 20, 3),
+            expected,
+        ):
+            assert created_at(types.SimpleNamespace(create_timestamp=stamp)) == expected, stamp
+    finally:
+        monkeypatch.undo()
+        time.tzset()

@@ -9,6 +9,7 @@ keys") and the KMS Developer Guide's condition keys; the tests through boto3 are
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import pytest
@@ -359,6 +360,167 @@ def test_parsed_documents_are_cached_per_text() -> None:
     assert parse(text).names_principals is True
     root_only = json.dumps({"Statement": [allow(Principal={"AWS": ACCOUNT})]})
     assert parse(root_only).names_principals is False
+
+
+# Edges found by mutation testing ---------------------------------------------------------
+
+
+def test_arn_operators_keep_colons_in_the_resource_part() -> None:
+    # IAM User Guide: the Arn operators split an ARN into its six parts; the resource part
+    # (here "log-group:app") may itself hold colons.
+    group = f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:app"
+    assert holds(
+        {"ArnLike": {"aws:SourceArn": "arn:aws:logs:*:*:log-group:*"}}, {"aws:SourceArn": group}
+    )
+    assert holds({"ArnEquals": {"aws:SourceArn": group}}, {"aws:SourceArn": group})
+    assert not holds(
+        {"ArnLike": {"aws:SourceArn": "arn:aws:logs:*:*:log-group:other"}}, {"aws:SourceArn": group}
+    )
+
+
+@pytest.mark.skipif(not hasattr(time, "tzset"), reason="time.tzset is Unix only")
+def test_a_date_without_a_zone_is_utc_whatever_the_machine_zone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TZ", "Asia/Tokyo")  # UTC+9, no daylight saving
+    time.tzset()
+    try:
+        midnight = 1776643200  # 2026-04-20T00:00:00Z
+        assert holds(
+            {"DateEquals": {"aws:CurrentTime": "2026-04-20T00:00:00"}},
+            {"aws:CurrentTime": midnight},
+        )
+        assert holds(
+            {"DateEquals": {"aws:CurrentTime": "2026-04-20"}}, {"aws:CurrentTime": midnight}
+        )
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+@pytest.mark.parametrize(
+    ("condition", "note"),
+    [
+        (
+            {"DateLessThan": {"aws:CurrentTime": "tomorrow"}},
+            "statement #1: 'tomorrow' is not a date",
+        ),
+        (
+            {"Bool": {"kms:GrantIsForAWSResource": "yes"}},
+            "statement #1: 'yes' is not true or false",
+        ),
+        (
+            {"TimeLessThan": {"aws:CurrentTime": "2027-01-01"}},
+            "statement #1: TimeLessThan on aws:currenttime: "
+            "the mock does not evaluate the operator TimeLessThan",
+        ),
+        (
+            {"StringEquals": {"kms:x": [["a"]]}},
+            "statement #1: StringEquals on kms:x: its values are not strings, numbers or booleans",
+        ),
+    ],
+)
+def test_notes_say_which_condition_and_why(condition: dict[str, Any], note: str) -> None:
+    context = {
+        "aws:CurrentTime": "2026-11-29T00:00:00Z",
+        "kms:GrantIsForAWSResource": True,
+        "kms:x": "a",
+    }
+    found = outcome([allow(condition)], request(context))
+    assert found == Outcome(None, notes=(note,))
+
+
+def test_exact_action_names_ignore_case_and_exact_values_do_not() -> None:
+    # IAM: action names are case-insensitive; StringLike and Resource values are not.
+    assert outcome([allow(Action="KMS:DECRYPT")], request(action="kms:Decrypt")).effect == "Allow"
+    assert not holds({"StringLike": {"aws:username": "ALICE"}}, {"aws:username": "alice"})
+    assert outcome([allow(Resource=KEY.upper())], request()).effect is None
+
+
+def test_json_booleans_are_the_strings_true_and_false() -> None:
+    # IAM reads a JSON boolean in a condition as "true" / "false", also for string operators.
+    assert holds(
+        {"StringEquals": {"kms:GrantIsForAWSResource": True}}, {"kms:GrantIsForAWSResource": True}
+    )
+    assert holds(
+        {"StringEquals": {"kms:GrantIsForAWSResource": False}}, {"kms:GrantIsForAWSResource": False}
+    )
+
+
+@pytest.mark.parametrize(
+    ("principal", "who"),
+    [
+        ({"AWS": "firehose.amazonaws.com"}, FIREHOSE),  # a service is named under "Service"
+        ({"Service": f"arn:aws:iam::{ACCOUNT}:user/alice"}, ALICE),  # a user under "AWS"
+        ({"Federated": ACCOUNT}, ALICE),
+        ({"CanonicalUser": f"arn:aws:iam::{ACCOUNT}:root"}, ALICE),
+    ],
+)
+def test_a_principal_is_named_only_under_its_own_kind(principal: Any, who: Principal) -> None:
+    assert outcome([allow(Principal=principal)], request(principal=who)).effect is None
+
+
+def test_a_direct_allow_after_one_through_the_account_is_preferred() -> None:
+    through_account = allow(Sid="Account", Principal={"AWS": ACCOUNT})
+    for direct in (
+        allow(Sid="Anyone", Principal="*"),
+        {
+            **{k: v for k, v in allow().items() if k != "Principal"},
+            "Sid": "Anyone",
+            "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:root"},
+        },
+    ):
+        found = outcome([through_account, direct], request())
+        assert (found.effect, found.statement, found.via_account) == ("Allow", "Anyone", False)
+
+
+def test_the_first_of_two_direct_allows_is_the_one_named() -> None:
+    found = outcome([allow(Sid="First"), allow(Sid="Second")], request())
+    assert found == Outcome("Allow", "First", via_account=False, notes=())
+
+
+def test_an_allow_keeps_the_notes_of_statements_not_evaluated() -> None:
+    unevaluated = allow({"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}, Sid="Office")
+    found = outcome([allow(Sid="Anyone"), unevaluated], request())
+    assert found == Outcome(
+        "Allow",
+        "Anyone",
+        notes=(
+            "statement Office: IpAddress on aws:sourceip: "
+            "the mock does not evaluate the operator IpAddress",
+        ),
+    )
+
+
+def test_a_statement_whose_effect_is_neither_allow_nor_deny_is_ignored() -> None:
+    odd = {**allow({"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}), "Effect": "allow"}
+    assert outcome([odd], request()) == Outcome(None)
+    assert outcome([allow(), odd], request()) == Outcome("Allow", "#1")
+
+
+def test_statements_after_one_that_does_not_apply_are_read() -> None:
+    deny_grants = {**allow(), "Effect": "Deny", "Action": "kms:CreateGrant"}
+    assert outcome([deny_grants, allow()], request(action="kms:Decrypt")).effect == "Allow"
+    odd = {**allow(), "Effect": "Audit"}
+    assert outcome([odd, allow()], request()).effect == "Allow"
+    other_key = {**allow(), "Effect": "Deny", "Resource": KEY.replace("1234abcd", "5678efab")}
+    assert outcome([other_key, allow()], request()).effect == "Allow"
+
+
+def test_which_documents_depend_on_who_the_principal_is() -> None:
+    def names_principals(statement: dict[str, Any]) -> bool:
+        return parse(json.dumps({"Statement": [statement]})).names_principals
+
+    assert names_principals(allow(Principal="*")) is False
+    assert names_principals(allow(Principal={"AWS": "*"})) is False
+    assert names_principals(allow(Principal={"AWS": ACCOUNT})) is False
+    assert names_principals(allow(Principal={"AWS": ACCOUNT}, condition=["x"])) is True  # type: ignore[arg-type]
+    assert (
+        names_principals(
+            allow(Principal="*", condition={"StringEquals": {"aws:PrincipalArn": "x"}})
+        )
+        is True
+    )
 
 
 # Hostile documents -------------------------------------------------------------------------------

@@ -75,6 +75,12 @@ def test_controller_messages_name_what_is_wrong(firehose_sse: FirehoseSSE) -> No
             firehose_sse.set_transition(transition)
         return str(refused.value)
 
+    assert refusal("fast").startswith(f"{MODEL_NAME}: the transition must be a JSON object; e.g. ")
+    assert refusal({"progression": "later"}) == (
+        f'{MODEL_NAME}: progression must be "immediate", "manual" or "time", not \'later\'; '
+        'e.g. {"progression": "manual", "times": 2} or {"progression": "time", "seconds": 10}'
+    )
+
     assert "needs \"times\", a whole number of at least 1, not 'x'" in refusal(
         {"progression": "manual", "times": "x"}
     )
