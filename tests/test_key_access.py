@@ -589,3 +589,41 @@ def test_creation_time_in_each_form_moto_keeps_it_is_utc(monkeypatch: pytest.Mon
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+@pytest.mark.parametrize(
+    ("condition", "denied"),
+    [
+        ({"StringEquals": {"aws:PrincipalServiceName": "firehose.amazonaws.com"}}, True),
+        ({"StringEquals": {"aws:PrincipalServiceName": "s3.amazonaws.com"}}, False),
+        ({"StringEquals": {"aws:PrincipalIsAWSService": "true"}}, True),
+        ({"StringEquals": {"aws:PrincipalIsAWSService": "false"}}, False),
+        ({"StringEquals": {"kms:ViaService": f"firehose.{REGION}.amazonaws.com"}}, True),
+    ],
+)
+def test_a_key_policy_deny_of_firehose_itself_sees_the_service_context(
+    firehose: Any, kms: Any, condition: dict[str, Any], denied: bool
+) -> None:
+    """Firehose uses its grant as the service: a Deny naming the service, with conditions on
+    the service's own request context, stops the enable only when those conditions hold."""
+    deny = {
+        "Sid": "NoFirehoseDecrypt",
+        "Effect": "Deny",
+        "Principal": {"Service": "firehose.amazonaws.com"},
+        "Action": "kms:Decrypt",
+        "Resource": "*",
+        "Condition": condition,
+    }
+    key = key_with(use(), deny, kms=kms)
+    create_stream(firehose, "svc")
+    start(firehose, "svc", key["Arn"])
+    block = settle(firehose, "svc")
+    if not denied:
+        assert block == {**cmk(key["Arn"]), "Status": "ENABLED"}
+        return
+    assert block["Status"] == "ENABLING_FAILED"
+    assert block["FailureDescription"] == {
+        "Type": "KMS_ACCESS_DENIED",
+        "Details": f"Firehose may not use KMS key {key['Arn']}: statement NoFirehoseDecrypt of "
+        "the key policy denies Firehose (firehose.amazonaws.com) kms:Decrypt.",
+    }
