@@ -370,14 +370,14 @@ class FirehoseSSEBackend(FirehoseBackend):
                 f"This operation is not permitted on {stream.delivery_stream_type} delivery "
                 "stream type."
             )
+        settings = controller.current()
         if enc.key is not None and enc.key.ref is not None:
-            settings = controller.current()
             rule = producer_rule(settings.producer_key_access, created_at(stream), now)
             use = kms.Use(self._caller(), stream.delivery_stream_arn) if rule else None
             error = kms.put_error(enc.key.ref, enc.grant, use)
             if error is not None:
                 raise error
-        encrypted = enc.encrypted(now, controller.current().record_encryption_lag)
+        encrypted = enc.encrypted(now, settings.record_encryption_lag)
         try:
             result = super().put_record_batch(name, records)
         except RuntimeError:

@@ -55,10 +55,10 @@ from .controller import (
     check_transition,
     shown_value,
 )
+from .exceptions import JSON_1_1
 
 API_PREFIX = "/moto-api/firehose-sse"
 FIREHOSE_TARGET_PREFIX = "Firehose_20150804."
-_JSON_1_1 = "application/x-amz-json-1.1"
 
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -540,7 +540,7 @@ class FirehoseSSEApp:
             if path.startswith("/moto-api"):
                 return _respond(start_response, exc.status, {"message": exc.message})
             payload = {"__type": exc.code, "message": exc.message}
-            return _respond(start_response, exc.status, payload, _JSON_1_1, exc.code)
+            return _respond(start_response, exc.status, payload, JSON_1_1, exc.code)
         if path.rstrip("/") == "/moto-api/reset" and method == "POST":
             self.reset()
         return self.app(environ, start_response)
