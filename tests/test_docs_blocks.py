@@ -30,13 +30,18 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-RUN_LANGUAGES = {"python": "python", "py": "python", "console": "console", "ini": "ini"}
-RUN_LANGUAGES["toml"] = "toml"
+RUN_LANGUAGES = {
+    "python": "python",
+    "py": "python",
+    "console": "console",
+    "ini": "ini",
+    "toml": "toml",
+}
 NOT_RUN = re.compile(r"<!--\s*not-run:\s*(?P<reason>.*?)\s*-->")
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`]*)$")
 TIMEOUT = 180
 
-SUITE = '''\
+SUITE = """\
 import boto3
 from moto import mock_aws
 
@@ -61,7 +66,7 @@ def test_a_stream_can_be_encrypted():
         if status["Status"] == "ENABLED":
             break
     assert status["Status"] == "ENABLED"
-'''
+"""
 
 
 @dataclass(frozen=True)
@@ -96,7 +101,10 @@ def blocks_of(path: Path) -> list[Block]:
             and lines[end].strip().strip(fence[0]) == ""
         ):
             end += 1
-        body = [line[len(indent) :] if line.startswith(indent) else line for line in lines[index + 1 : end]]
+        body = [
+            line[len(indent) :] if line.startswith(indent) else line
+            for line in lines[index + 1 : end]
+        ]
         if language in RUN_LANGUAGES:
             previous = index - 1
             while previous >= 0 and not lines[previous].strip():
@@ -158,7 +166,9 @@ def run(command: list[str], where: Path) -> subprocess.CompletedProcess[str]:
 
 
 def defines_tests(code: str) -> bool:
-    return re.search(r"^\s*(async\s+)?def test_\w*\(|^class Test\w*", code, re.MULTILINE) is not None
+    return (
+        re.search(r"^\s*(async\s+)?def test_\w*\(|^class Test\w*", code, re.MULTILINE) is not None
+    )
 
 
 def commands(code: str) -> list[str]:
