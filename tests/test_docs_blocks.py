@@ -82,7 +82,7 @@ class Block:
         return f"{self.path}:{self.line}"
 
 
-def blocks_of(path: Path) -> list[Block]:
+def blocks_of(path: Path, root: Path = ROOT) -> list[Block]:
     """The runnable blocks of one markdown file."""
     lines = path.read_text(encoding="utf-8").splitlines()
     found: list[Block] = []
@@ -112,7 +112,7 @@ def blocks_of(path: Path) -> list[Block]:
             marker = NOT_RUN.search(lines[previous]) if previous >= 0 else None
             found.append(
                 Block(
-                    path=path.relative_to(ROOT).as_posix(),
+                    path=path.relative_to(root).as_posix(),
                     line=index + 1,
                     language=RUN_LANGUAGES[language],
                     code="\n".join(body) + "\n",
@@ -182,7 +182,7 @@ def commands(code: str) -> list[str]:
             command = line[2:]
             while command.rstrip().endswith("\\") and index + 1 < len(lines):
                 index += 1
-                command = command.rstrip()[:-1] + " " + lines[index].strip()
+                command = command.rstrip()[:-1].rstrip() + " " + lines[index].strip()
             found.append(command)
         index += 1
     return found
@@ -205,45 +205,113 @@ def test_every_not_run_marker_gives_a_reason() -> None:
     assert [b.id for b in BLOCKS if b.not_run is not None and len(b.not_run) < 10] == []
 
 
+def problem(block: Block, where: Path) -> str | None:
+    """Run one block in the fresh directory ``where``: None if it passes, else what went wrong."""
+    if block.language == "python":
+        if defines_tests(block.code):
+            (where / "test_block.py").write_text(block.code)
+            (where / "pytest.ini").write_text("[pytest]\n")
+            command = [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "test_block.py",
+            ]
+        else:
+            (where / "block.py").write_text(block.code)
+            command = [sys.executable, "block.py"]
+        result = run(command, where)
+        return None if result.returncode == 0 else explain(block, result)
+    (where / "test_streams.py").write_text(SUITE)
+    if block.language == "console":
+        script = commands(block.code)
+        if not script:
+            return f"{block.id}: a console block without a `$ ` command"
+        (where / "pytest.ini").write_text("[pytest]\n")
+        result = run(["bash", "-euo", "pipefail", "-c", "\n".join(script)], where)
+        return None if result.returncode == 0 else explain(block, result)
+    if block.language == "toml":
+        name = "pyproject.toml"
+    elif "[tool:pytest]" in block.code:
+        name = "setup.cfg"
+    else:
+        name = "pytest.ini"
+    (where / name).write_text(textwrap.dedent(block.code))
+    result = run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider"], where)
+    if result.returncode != 0 or "1 passed" not in result.stdout:
+        return explain(block, result)
+    switched = re.search(r"firehose_sse\s*=\s*\"?(strict|compat)", block.code)
+    if switched and f"preset {switched[1]} (from the ini option" not in result.stdout:
+        return f"the switch is not on\n{explain(block, result)}"
+    return None
+
+
 @pytest.mark.parametrize("block", BLOCKS, ids=[block.id for block in BLOCKS])
 def test_block(block: Block, tmp_path: Path) -> None:
     if "MUTANT_UNDER_TEST" in os.environ:
         pytest.skip("documentation blocks are not run under mutation testing")
     if block.not_run is not None:
         pytest.skip(f"not run: {block.not_run}")
-    if block.language == "python":
-        if defines_tests(block.code):
-            (tmp_path / "test_block.py").write_text(block.code)
-            (tmp_path / "pytest.ini").write_text("[pytest]\n")
-            result = run(
-                [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_block.py"],
-                tmp_path,
-            )
-        else:
-            (tmp_path / "block.py").write_text(block.code)
-            result = run([sys.executable, "block.py"], tmp_path)
-        assert result.returncode == 0, explain(block, result)
-    elif block.language == "console":
-        script = commands(block.code)
-        assert script, f"{block.id}: a console block without a `$ ` command"
-        (tmp_path / "test_streams.py").write_text(SUITE)
-        (tmp_path / "pytest.ini").write_text("[pytest]\n")
-        result = run(["bash", "-euo", "pipefail", "-c", "\n".join(script)], tmp_path)
-        assert result.returncode == 0, explain(block, result)
-    else:
-        (tmp_path / "test_streams.py").write_text(SUITE)
-        if block.language == "toml":
-            name = "pyproject.toml"
-        elif "[tool:pytest]" in block.code:
-            name = "setup.cfg"
-        else:
-            name = "pytest.ini"
-        (tmp_path / name).write_text(textwrap.dedent(block.code))
-        result = run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider"], tmp_path)
-        assert result.returncode == 0, explain(block, result)
-        assert "1 passed" in result.stdout, explain(block, result)
-        switched = re.search(r"firehose_sse\s*=\s*\"?(strict|compat)", block.code)
-        if switched:
-            assert f"preset {switched[1]} (from the ini option" in result.stdout, explain(
-                block, result
-            )
+    assert problem(block, tmp_path) is None
+
+
+# The blocks issue 18 found broken in the old README, each as it was: the runner must fail them.
+BROKEN = {
+    "no-import-pytest": (
+        "python",
+        "from moto_firehose_sse import mock_firehose_sse\n\n"
+        "@pytest.mark.firehose_sse(max_encryption_changes_per_day=3)\n"
+        "def test_e(firehose_sse): ...\n",
+    ),
+    "ini-inline-comment": (
+        "ini",
+        "[pytest]\nfirehose_sse = compat                   # strict | compat | off (the default)\n",
+    ),
+    "short-session-name-and-no-region": (
+        "python",
+        "import boto3\nfrom moto_firehose_sse import mock_firehose_sse\n\n"
+        "@mock_firehose_sse\ndef test_only_the_producer_role_may_write():\n"
+        "    sts = boto3.client('sts')\n"
+        "    sts.assume_role(RoleArn='arn:aws:iam::123456789012:role/producer', "
+        "RoleSessionName='t')\n",
+    ),
+    "no-import-of-the-model-name": (
+        "python",
+        "from moto_firehose_sse import mock_firehose_sse\n\n"
+        "with mock_firehose_sse() as sse:\n"
+        "    sse.set_transition({'progression': 'immediate'}, model=DELETION_MODEL_NAME)\n",
+    ),
+    "a-failing-command": ("console", "$ pytest --firehose-sse=sometimes\n"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN))
+def test_a_broken_block_fails(name: str, tmp_path: Path) -> None:
+    language, code = BROKEN[name]
+    assert problem(Block(f"broken/{name}.md", 1, language, code, None), tmp_path) is not None
+
+
+def test_blocks_are_read_as_the_convention_says(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text(
+        "Text.\n\n```python\nprint(1)\n```\n\n<!-- not-run: needs a browser of its own -->\n\n"
+        "```console\n$ echo a \\\n    b\noutput\n$ true\n```\n\n"
+        "- in a list:\n\n    ```ini\n    [pytest]\n    ```\n\n"
+        "```json\n{}\n```\n\n````toml\n[tool.pytest.ini_options]\n```\n````\n"
+    )
+    found = blocks_of(page, root=tmp_path)
+    assert [(b.line, b.language, b.not_run) for b in found] == [
+        (3, "python", None),
+        (9, "console", "needs a browser of its own"),
+        (18, "ini", None),
+        (26, "toml", None),
+    ]
+    assert found[0].code == "print(1)\n"
+    assert commands(found[1].code) == ["echo a b", "true"]
+    assert found[2].code == "[pytest]\n"
+    assert found[3].code == "[tool.pytest.ini_options]\n```\n"
+    assert defines_tests("async def test_x():\n    pass\n")
+    assert not defines_tests("def helper_test_x():\n    pass\n")
