@@ -132,9 +132,9 @@ def tests(session: nox.Session, moto: str) -> None:
 
 
 # moto's own Firehose tests under `--firehose-sse=compat`: each test that still fails there
-# fails because of an AWS behaviour the plugin models; the README's "Moving an existing suite"
-# lists each with its rule. The session fails on any other failure, and on a listed test that
-# passes (the list and the README must be updated then).
+# fails because of an AWS behaviour the plugin models; the docs' "Move an existing moto suite"
+# (docs/how-to/existing-suite.md) lists each with its rule (docs/reference/rules.md#rule-N). The session fails on any other failure, and on a listed test that
+# passes (the list and that page must be updated then).
 MOTO_SUITE_DIFFERENCES = {
     "test_firehose_without_encryption": "rule 2: a DirectPut stream shows {'Status': 'DISABLED'}",
     "test_create_s3_delivery_stream": "rule 2",
@@ -212,7 +212,7 @@ def moto_firehose_tests(session: nox.Session, moto: str) -> None:
             f"moto's Firehose tests under --firehose-sse=compat: failures not listed as AWS "
             f"differences: {unexpected}; listed differences that no longer fail: {fixed}"
         )
-    session.log(f"{len(ran)} tests, {len(failed)} failures, each a listed AWS difference (README).")
+    session.log(f"{len(ran)} tests, {len(failed)} failures, each a listed AWS difference (docs).")
 
 
 # mutmut's verdicts by exit code (mutmut/stats.py); None is "not run", the rest are timeouts,
