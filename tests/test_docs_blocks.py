@@ -130,6 +130,11 @@ def all_blocks() -> list[Block]:
 
 BLOCKS = all_blocks()
 
+# mutmut runs the tests from a copy without the pages, and they would only slow it down.
+pytestmark = pytest.mark.skipif(
+    "MUTANT_UNDER_TEST" in os.environ, reason="documentation blocks are not run under mutmut"
+)
+
 
 def clean_environment(home: Path) -> dict[str, str]:
     """This process's environment as a new user's machine has it: no AWS settings or files,
@@ -251,8 +256,6 @@ def problem(block: Block, where: Path) -> str | None:
 
 @pytest.mark.parametrize("block", BLOCKS, ids=[block.id for block in BLOCKS])
 def test_block(block: Block, tmp_path: Path) -> None:
-    if "MUTANT_UNDER_TEST" in os.environ:
-        pytest.skip("documentation blocks are not run under mutation testing")
     if block.not_run is not None:
         pytest.skip(f"not run: {block.not_run}")
     assert problem(block, tmp_path) is None
