@@ -40,6 +40,7 @@ RUN_LANGUAGES = {
 NOT_RUN = re.compile(r"<!--\s*not-run:\s*(?P<reason>.*?)\s*-->")
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`]*)$")
 TIMEOUT = 180
+PLUGIN = "moto_firehose_sse.pytest_plugin"  # the pytest11 entry point's module
 
 SUITE = """\
 import boto3
@@ -157,11 +158,20 @@ def clean_environment(home: Path) -> dict[str, str]:
     return env
 
 
-def run(command: list[str], where: Path) -> subprocess.CompletedProcess[str]:
+# pytest for python, ini and toml blocks: this package's plugin only, loaded by the module its
+# entry point names. The other plugins of the environment (hypothesis, xdist, time-machine)
+# take two thirds of a block's run and are no part of what a block shows.
+PYTEST = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", PLUGIN]
+
+
+def run(command: list[str], where: Path, autoload: bool = True) -> subprocess.CompletedProcess[str]:
+    env = clean_environment(where)
+    if not autoload:
+        env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     return subprocess.run(
         command,
         cwd=where,
-        env=clean_environment(where),
+        env=env,
         capture_output=True,
         text=True,
         timeout=TIMEOUT,
@@ -216,19 +226,10 @@ def problem(block: Block, where: Path) -> str | None:
         if defines_tests(block.code):
             (where / "test_block.py").write_text(block.code)
             (where / "pytest.ini").write_text("[pytest]\n")
-            command = [
-                sys.executable,
-                "-m",
-                "pytest",
-                "-q",
-                "-p",
-                "no:cacheprovider",
-                "test_block.py",
-            ]
+            result = run([*PYTEST, "-q", "test_block.py"], where, autoload=False)
         else:
             (where / "block.py").write_text(block.code)
-            command = [sys.executable, "block.py"]
-        result = run(command, where)
+            result = run([sys.executable, "block.py"], where)
         return None if result.returncode == 0 else explain(block, result)
     (where / "test_streams.py").write_text(SUITE)
     if block.language == "console":
@@ -245,7 +246,7 @@ def problem(block: Block, where: Path) -> str | None:
     else:
         name = "pytest.ini"
     (where / name).write_text(textwrap.dedent(block.code))
-    result = run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider"], where)
+    result = run(PYTEST, where, autoload=False)
     if result.returncode != 0 or "1 passed" not in result.stdout:
         return explain(block, result)
     switched = re.search(r"firehose_sse\s*=\s*\"?(strict|compat)", block.code)
@@ -318,3 +319,10 @@ def test_blocks_are_read_as_the_convention_says(tmp_path: Path) -> None:
     assert found[3].code == "[tool.pytest.ini_options]\n```\n"
     assert defines_tests("async def test_x():\n    pass\n")
     assert not defines_tests("def helper_test_x():\n    pass\n")
+
+
+def test_blocks_load_the_plugin_the_entry_point_names() -> None:
+    from importlib.metadata import entry_points
+
+    names = {point.name: point.value for point in entry_points(group="pytest11")}
+    assert names.get("firehose_sse") == PLUGIN
