@@ -1,0 +1,80 @@
+"""The WSGI application: moto's server application behind the plugin's checks and API."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from .. import controller, wiring
+from ..controller import FirehoseSSE
+from ..exceptions import JSON_1_1
+from .controller_api import (
+    ApiRequest,
+    check_state_manager_request,
+    is_api_path,
+    serve_api,
+    state_manager_action,
+)
+from .http_io import (
+    CONTROL_BODY_LIMIT,
+    FIREHOSE_BODY_LIMIT,
+    BadRequest,
+    StartResponse,
+    WSGIApp,
+    read_body,
+    respond,
+)
+from .wire_checks import check_firehose_request, is_firehose
+
+
+class FirehoseSSEApp:
+    """WSGI middleware around moto's server application.
+
+    Serves ``/moto-api/firehose-sse/...``, resets the controller on ``/moto-api/reset``,
+    and answers malformed Firehose requests as AWS does before moto sees them.
+    """
+
+    def __init__(self, app: WSGIApp, sse: FirehoseSSE) -> None:
+        self.app = app
+        self.sse = sse
+        self.startup_settings = sse.settings()
+
+    def reset(self) -> None:
+        """Back to the start-up settings, with no pending fault."""
+        self.sse.configure(**self.startup_settings)
+        self.sse.clear_faults()
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        method = environ.get("REQUEST_METHOD", "GET")
+        try:
+            if is_api_path(path):
+                body = read_body(environ, CONTROL_BODY_LIMIT)
+                request = ApiRequest(method, environ.get("QUERY_STRING", ""), body)
+                return respond(start_response, "200 OK", serve_api(self.sse, path, request))
+            action = state_manager_action(path)
+            if action is not None:
+                body = read_body(environ, CONTROL_BODY_LIMIT)
+                check_state_manager_request(action, environ.get("QUERY_STRING", ""), body)
+            elif not path.startswith("/moto-api") and is_firehose(environ):
+                target = environ.get("HTTP_X_AMZ_TARGET", "")
+                body = read_body(environ, FIREHOSE_BODY_LIMIT)
+                check_firehose_request(environ, target, body)
+        except BadRequest as exc:
+            if path.startswith("/moto-api"):
+                return respond(start_response, exc.status, {"message": exc.message})
+            payload = {"__type": exc.code, "message": exc.message}
+            return respond(start_response, exc.status, payload, JSON_1_1, exc.code)
+        if path.rstrip("/") == "/moto-api/reset" and method == "POST":
+            self.reset()
+        return self.app(environ, start_response)
+
+
+def make_app(sse: FirehoseSSE) -> FirehoseSSEApp:
+    """moto's server application with the SSE rules installed and ``sse`` as the controller."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+    controller.activate(sse)
+    wiring.install()
+    moto_app = DomainDispatcherApplication(create_backend_app)
+    return FirehoseSSEApp(moto_app, sse)
