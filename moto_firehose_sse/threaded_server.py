@@ -71,19 +71,19 @@ class ThreadedFirehoseSSEServer:
         from werkzeug.serving import make_server
 
         from .server import make_app
+        from .server.serving import request_handler
 
-        options: dict[str, Any] = {}
-        try:  # moto >= 5.1 keeps header names with underscores (S3 metadata)
-            from moto.moto_server.werkzeug_app import MotoRequestHandler
-
-            options["request_handler"] = MotoRequestHandler
-        except ImportError:  # pragma: no cover - moto 5.0
-            pass
         saved = wiring.saved_transitions()
         self._startup_settings = self._controller.settings()  # what a reset goes back to
         app = make_app(self._controller)  # activates the controller and installs the rules
         try:
-            server = make_server(self._ip_address, self._port, app, threaded=True, **options)
+            server = make_server(
+                self._ip_address,
+                self._port,
+                app,
+                threaded=True,
+                request_handler=request_handler(),
+            )
         except SystemExit as exc:  # werkzeug exits when it can't bind
             self._undo(saved)
             raise OSError(

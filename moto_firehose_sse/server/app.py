@@ -21,8 +21,10 @@ from .http_io import (
     BadRequest,
     StartResponse,
     WSGIApp,
+    is_chunked,
     read_body,
     respond,
+    spool_chunked_body,
 )
 from .wire_checks import check_firehose_request, is_firehose
 
@@ -47,6 +49,7 @@ class FirehoseSSEApp:
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         method = environ.get("REQUEST_METHOD", "GET")
+        firehose = not path.startswith("/moto-api") and is_firehose(environ)
         try:
             if is_api_path(path):
                 body = read_body(environ, CONTROL_BODY_LIMIT)
@@ -56,12 +59,14 @@ class FirehoseSSEApp:
             if action is not None:
                 body = read_body(environ, CONTROL_BODY_LIMIT)
                 check_state_manager_request(action, environ.get("QUERY_STRING", ""), body)
-            elif not path.startswith("/moto-api") and is_firehose(environ):
+            elif firehose:
                 target = environ.get("HTTP_X_AMZ_TARGET", "")
                 body = read_body(environ, FIREHOSE_BODY_LIMIT)
                 check_firehose_request(environ, target, body)
+            elif is_chunked(environ):  # any other path: a malformed body is a 400 too
+                spool_chunked_body(environ)
         except BadRequest as exc:
-            if path.startswith("/moto-api"):
+            if not firehose:
                 return respond(start_response, exc.status, {"message": exc.message})
             payload = {"__type": exc.code, "message": exc.message}
             return respond(start_response, exc.status, payload, JSON_1_1, exc.code)

@@ -11,6 +11,7 @@ from typing import Any
 from ..controller import PRODUCER_KEY_ACCESS, SETTINGS, FirehoseSSE
 from .app import make_app
 from .controller_api import API_PREFIX
+from .serving import request_handler
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -87,13 +88,6 @@ def main(argv: list[str] | None = None) -> None:
         ssl_context = (args.ssl_cert, args.ssl_key)
     elif args.ssl:
         ssl_context = "adhoc"
-    options: dict[str, Any] = {}
-    try:  # moto >= 5.1 keeps header names with underscores (S3 metadata)
-        from moto.moto_server.werkzeug_app import MotoRequestHandler
-
-        options["request_handler"] = MotoRequestHandler
-    except ImportError:  # pragma: no cover - moto 5.0
-        pass
     run_simple(
         args.host,
         args.port,
@@ -101,5 +95,5 @@ def main(argv: list[str] | None = None) -> None:
         threaded=True,
         use_reloader=args.reload,
         ssl_context=ssl_context,
-        **options,
+        request_handler=request_handler(),
     )

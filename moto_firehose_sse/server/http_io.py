@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import tempfile
 from collections.abc import Iterable
 from typing import Any, Callable
 
@@ -53,21 +54,46 @@ def _too_large(limit: int) -> BadRequest:
     )
 
 
+def is_chunked(environ: dict[str, Any]) -> bool:
+    """Whether the request's body is read to its end, not to a length: ``Transfer-Encoding:
+    chunked`` (which overrides a ``Content-Length``, as HTTP/1.1 says)."""
+    return bool(environ.get("wsgi.input_terminated"))
+
+
+def _malformed(exc: Exception) -> BadRequest:
+    return BadRequest(
+        "SerializationException",
+        f"The request body can't be read: it is not well-formed chunked transfer coding "
+        f"({exc or type(exc).__name__}). Send a Content-Length, or chunks as HTTP/1.1 "
+        "defines them (a hexadecimal size line, the data, CRLF; a last chunk of size 0).",
+    )
+
+
+def _read(stream: Any, size: int) -> bytes:
+    """Up to ``size`` bytes of the body; a malformed chunked body is a ``BadRequest``."""
+    try:
+        return bytes(stream.read(size))
+    except (OSError, ValueError, EOFError) as exc:  # werkzeug's dechunker raises these
+        raise _malformed(exc) from exc
+
+
 def read_body(environ: dict[str, Any], limit: int) -> bytes:
     """The request body, read in chunks; ``wsgi.input`` is replaced so that the next app can
-    read it again. A body (or a ``Content-Length``) over ``limit`` bytes is refused with 413."""
+    read it again. A body (or a ``Content-Length``) over ``limit`` bytes is refused with 413,
+    a malformed chunked body with 400 ``SerializationException``."""
     stream = environ["wsgi.input"]
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or -1)
-    except ValueError:
-        length = -1
-    if length > limit:
-        raise _too_large(limit)
-    if length < 0:  # chunked: read to the end; otherwise there is no body
-        length = limit + 1 if environ.get("wsgi.input_terminated") else 0
+    if is_chunked(environ):  # read to the end
+        length = limit + 1
+    else:
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0  # no body
+        if length > limit:
+            raise _too_large(limit)
     chunks: list[bytes] = []
     while length > 0:
-        chunk = stream.read(min(_CHUNK, length))
+        chunk = _read(stream, min(_CHUNK, length))
         if not chunk:  # the client sent less than it announced
             break
         chunks.append(chunk)
@@ -78,6 +104,23 @@ def read_body(environ: dict[str, Any], limit: int) -> bytes:
     environ["wsgi.input"] = io.BytesIO(body)
     environ["CONTENT_LENGTH"] = str(len(body))
     return body
+
+
+def spool_chunked_body(environ: dict[str, Any]) -> None:
+    """Read a chunked body whole before the next app does, into memory up to
+    ``FIREHOSE_BODY_LIMIT`` and a temporary file beyond, so that a malformed one is a
+    ``BadRequest`` and not the next app's 500. No limit: the next app sets its own."""
+    stream = environ["wsgi.input"]
+    spool = tempfile.SpooledTemporaryFile(max_size=FIREHOSE_BODY_LIMIT)  # noqa: SIM115 - handed on
+    try:
+        while chunk := _read(stream, _CHUNK):
+            spool.write(chunk)
+    except BaseException:
+        spool.close()
+        raise
+    environ["CONTENT_LENGTH"] = str(spool.tell())
+    spool.seek(0)
+    environ["wsgi.input"] = spool
 
 
 def parse_json(body: bytes | str) -> Any:
