@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import importlib
+import re
 from typing import Any
 
 from moto.settings import allow_unknown_region
@@ -91,42 +92,62 @@ _SIGV4_EXAMPLE = (
 )
 
 
-def _signature_parts(auth: str) -> tuple[str, dict[str, str], list[str]]:
-    """An ``Authorization`` header's algorithm, its ``name=value`` parameters, and the
-    items that are not ``name=value``."""
+def _signature_parts(auth: str) -> tuple[str, list[tuple[str, str]], list[str]]:
+    """An ``Authorization`` header's algorithm, its ``name=value`` parameters in order, and
+    the items that are not ``name=value``."""
     algorithm, _, rest = auth.strip().partition(" ")
-    params: dict[str, str] = {}
+    params: list[tuple[str, str]] = []
     broken: list[str] = []
     for item in rest.split(","):
         name, sep, value = item.strip().partition("=")
         if sep:
-            params[name.strip()] = value.strip()
+            params.append((name.strip(), value.strip()))
         elif name:
             broken.append(name)
     return algorithm, params, broken
 
 
+_SCOPE_ITEMS = re.compile(r"[\s,=]+")
+
+
 def is_firehose(environ: dict[str, Any]) -> bool:
-    """Whether a request is meant for Firehose: its target, or its credential scope, says so."""
+    """Whether a request is meant for Firehose: its target says so, or a credential scope in
+    its ``Authorization`` header, wherever it stands (moto routes by the first item, and
+    need not find it after ``Credential=``), names Firehose as its service."""
     if str(environ.get("HTTP_X_AMZ_TARGET", "")).startswith("Firehose_"):
         return True
     auth = str(environ.get("HTTP_AUTHORIZATION", ""))
     if "firehose" not in auth.lower():
         return False
-    scope = _signature_parts(auth)[1].get("Credential", "").lower().split("/")
-    return "firehose" in scope[1:]
+    return any(
+        "firehose" in (part.lower() for part in item.split("/")[1:])
+        for item in _SCOPE_ITEMS.split(auth)
+    )
 
 
-def _check_signature(auth: str) -> None:
+_SIGNATURE_PARAMS = ("Credential", "SignedHeaders", "Signature")
+
+
+def _checked_signature(auth: str) -> str:
     """Refuse an ``Authorization`` header that is not a Signature Version 4 header scoped to
-    Firehose, as AWS does (moto accepts any signature, but routes by the scope)."""
-    algorithm, params, broken = _signature_parts(auth)
+    Firehose, as AWS does (moto accepts any signature, but routes by the scope). Returns the
+    header with its parameters in the SDKs' order, so that moto routes it to Firehose."""
+    algorithm, pairs, broken = _signature_parts(auth)
     if broken:
         raise BadRequest(
             "IncompleteSignatureException",
             f"'{broken[0]}' not a valid key=value pair (missing equal-sign) in Authorization "
             f"header: '{auth}'. Sign as the AWS SDKs do: {_SIGV4_EXAMPLE}.",
         )
+    names = [name for name, _ in pairs]
+    twice = [name for name in _SIGNATURE_PARAMS if names.count(name) > 1]
+    if twice:
+        raise BadRequest(
+            "IncompleteSignatureException",
+            f"Authorization header has the '{twice[0]}' parameter {names.count(twice[0])} "
+            f"times: '{auth}'. Sign with one of each, as the AWS SDKs do: {_SIGV4_EXAMPLE}.",
+        )
+    params = dict(pairs)
     missing = [name for name in ("Credential", "Signature", "SignedHeaders") if name not in params]
     if algorithm != _SIGV4 or missing:
         needs = "".join(f"Authorization header requires '{name}' parameter. " for name in missing)
@@ -136,6 +157,12 @@ def _check_signature(auth: str) -> None:
             f"{_SIGV4_EXAMPLE}.",
         )
     credential = params["Credential"]
+    if any(character.isspace() for character in credential):
+        raise BadRequest(
+            "IncompleteSignatureException",
+            f"Credential must not contain whitespace, got '{credential}'; e.g. "
+            "KEY/20240101/us-east-1/firehose/aws4_request.",
+        )
     scope = credential.split("/")
     if len(scope) != 5:
         raise BadRequest(
@@ -163,6 +190,10 @@ def _check_signature(auth: str) -> None:
             f"not '{terminator}'.",
             "403 Forbidden",
         )
+    return ", ".join(
+        [f"{_SIGV4} Credential={credential}"]
+        + [f"{name}={params[name]}" for name in _SIGNATURE_PARAMS[1:]]
+    )
 
 
 def check_firehose_request(environ: dict[str, Any], target: str, body: bytes) -> None:
@@ -178,7 +209,8 @@ def check_firehose_request(environ: dict[str, Any], target: str, body: bytes) ->
             "moto), as every AWS SDK and the AWS CLI do.",
             "403 Forbidden",
         )
-    _check_signature(str(environ["HTTP_AUTHORIZATION"]))
+    # moto routes by the header's first item: it gets the header as the SDKs write it.
+    environ["HTTP_AUTHORIZATION"] = _checked_signature(str(environ["HTTP_AUTHORIZATION"]))
     if environ.get("PATH_INFO") != "/":
         raise BadRequest(
             "UnknownOperationException",
