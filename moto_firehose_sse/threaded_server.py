@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from . import controller, presets, wiring
+from . import presets, process_owner, wiring
 from .controller import FirehoseSSE
 from .presets import Preset
 
@@ -73,9 +73,14 @@ class ThreadedFirehoseSSEServer:
         from .server import make_app
         from .server.serving import request_handler
 
+        process_owner.claim_for_server(self)  # one server (or mocks) per process at a time
         saved = wiring.saved_transitions()
         self._startup_settings = self._controller.settings()  # what a reset goes back to
-        app = make_app(self._controller)  # activates the controller and installs the rules
+        try:
+            app = make_app(self._controller)  # installs the rules
+        except BaseException:
+            process_owner.release_server(self)
+            raise
         try:
             server = make_server(
                 self._ip_address,
@@ -128,9 +133,11 @@ class ThreadedFirehoseSSEServer:
         self._controller.clear_faults()
 
     def _undo(self, saved: wiring.SavedTransitions) -> None:
-        wiring.uninstall()
-        controller.deactivate(self._controller)
-        wiring.restore_transitions(saved)
+        try:
+            wiring.uninstall()
+            wiring.restore_transitions(saved)
+        finally:
+            process_owner.release_server(self)
 
     def __enter__(self) -> ThreadedFirehoseSSEServer:
         return self.start()

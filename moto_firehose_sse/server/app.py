@@ -47,6 +47,10 @@ class FirehoseSSEApp:
         self.sse.clear_faults()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        with controller.serving(self.sse):  # this server's settings, whatever mocks run
+            return self._serve(environ, start_response)
+
+    def _serve(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         method = environ.get("REQUEST_METHOD", "GET")
         firehose = not path.startswith("/moto-api") and is_firehose(environ)
@@ -76,10 +80,10 @@ class FirehoseSSEApp:
 
 
 def make_app(sse: FirehoseSSE) -> FirehoseSSEApp:
-    """moto's server application with the SSE rules installed and ``sse`` as the controller."""
+    """moto's server application with the SSE rules installed and ``sse`` as the controller
+    of its requests (``wiring.uninstall()`` undoes the rules)."""
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-    controller.activate(sse)
     wiring.install()
     moto_app = DomainDispatcherApplication(create_backend_app)
     return FirehoseSSEApp(moto_app, sse)
