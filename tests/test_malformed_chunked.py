@@ -6,6 +6,7 @@ Raw requests over loopback sockets to the session's ``moto-firehose-sse-server``
 
 from __future__ import annotations
 
+import collections
 import io
 import json
 from typing import Any
@@ -133,3 +134,22 @@ def test_a_body_cut_anywhere_is_malformed_never_padded(parts: list[bytes], data:
     reader = ChunkedInput(io.BufferedReader(io.BytesIO(whole[:cut])))  # type: ignore[arg-type]
     with pytest.raises(MalformedChunks):
         reader.read()
+
+
+@settings(FUZZ)
+@given(raw=st.binary(max_size=400), size=st.integers(1, 100))
+def test_any_bytes_read_as_data_or_malformed_never_endless(raw: bytes, size: int) -> None:
+    reader = ChunkedInput(io.BufferedReader(io.BytesIO(raw)))  # type: ignore[arg-type]
+    got = b""
+    try:
+        for _ in range(len(raw) + 2):  # each read consumes input, or the body has ended
+            chunk = reader.read(size)
+            if not chunk:
+                break
+            got += chunk
+        else:
+            raise AssertionError("the reader kept returning data past its input")
+    except MalformedChunks:
+        return
+    sent, read = collections.Counter(raw), collections.Counter(got)
+    assert all(sent[byte] >= count for byte, count in read.items())  # no byte from elsewhere

@@ -3,6 +3,7 @@ never a traceback or a port other than the one asked for."""
 
 from __future__ import annotations
 
+import argparse
 import socket
 import subprocess
 import sys
@@ -11,8 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from moto_firehose_sse.server import main
+from moto_firehose_sse.server.cli import _port
+
+from .hypothesis_profiles import FUZZ
 
 
 @pytest.fixture(autouse=True)
@@ -130,3 +136,15 @@ def test_the_console_script_prints_a_usage_error_not_a_traceback(port: str) -> N
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr
     assert "1 to 65535" in done.stderr.splitlines()[-1]
+
+
+@settings(FUZZ)
+@given(text=st.text(max_size=8) | st.integers(-(10**6), 10**6).map(str))
+def test_a_port_is_1_to_65535_or_refused(text: str) -> None:
+    try:
+        port = _port(text)
+    except argparse.ArgumentTypeError as exc:
+        assert "1 to 65535" in str(exc)
+    else:
+        assert 1 <= port <= 65535
+        assert str(port) == text.strip().lstrip("0")
