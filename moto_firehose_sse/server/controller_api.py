@@ -11,9 +11,9 @@ handler takes the server's controller and the request, and returns the JSON payl
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
-from typing import Any, Callable
+from typing import Any
 
 from ..controller import MODEL_NAMES, SETTINGS, FirehoseSSE, check_transition, shown_value
 from .http_io import BadRequest, parse_json
