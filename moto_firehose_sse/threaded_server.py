@@ -49,6 +49,7 @@ class ThreadedFirehoseSSEServer:
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self._saved: wiring.SavedTransitions | None = None
+        self._starting = False  # between the claim on the process and serving
 
     @property
     def controller(self) -> FirehoseSSE:
@@ -74,11 +75,13 @@ class ThreadedFirehoseSSEServer:
         from .server.serving import request_handler
 
         process_owner.claim_for_server(self)  # one server (or mocks) per process at a time
+        self._starting = True
         saved = wiring.saved_transitions()
         self._startup_settings = self._controller.settings()  # what a reset goes back to
         try:
             app = make_app(self._controller)  # installs the rules
         except BaseException:
+            self._starting = False
             process_owner.release_server(self)
             raise
         try:
@@ -100,7 +103,7 @@ class ThreadedFirehoseSSEServer:
             raise
         wiring.drop_session_transitions()  # the server follows its own preset
         wiring.set_transitions(self._transitions)
-        self._saved, self._server = saved, server
+        self._saved, self._server, self._starting = saved, server, False
         self._thread = threading.Thread(
             target=server.serve_forever, name="ThreadedFirehoseSSEServer", daemon=True
         )
@@ -133,6 +136,7 @@ class ThreadedFirehoseSSEServer:
         self._controller.clear_faults()
 
     def _undo(self, saved: wiring.SavedTransitions) -> None:
+        self._starting = False
         try:
             wiring.uninstall()
             wiring.restore_transitions(saved)
@@ -146,5 +150,10 @@ class ThreadedFirehoseSSEServer:
         self.stop()
 
     def __repr__(self) -> str:
-        where = self.endpoint_url if self._server is not None else "not started"
+        if self._server is not None:
+            where = self.endpoint_url
+        elif self._starting:
+            where = f"starting on {self._ip_address}:{self._port}"
+        else:
+            where = "not started"
         return f"ThreadedFirehoseSSEServer({where}, {self._controller!r})"

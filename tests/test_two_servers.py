@@ -8,6 +8,7 @@ requests follow its own settings, whatever mock runs in the process meanwhile.
 from __future__ import annotations
 
 import re
+import threading
 from typing import Any
 
 import moto
@@ -138,4 +139,33 @@ def test_a_server_in_a_switched_on_session_and_the_session_keep_their_own_settin
                 create_stream(served, "still-refused")
     finally:
         wiring.disable_session()
+    assert_plain_moto()
+
+
+def test_two_servers_started_at_once_from_two_threads_one_wins() -> None:
+    servers = [ThreadedFirehoseSSEServer(), ThreadedFirehoseSSEServer(preset="compat")]
+    barrier = threading.Barrier(len(servers))
+    outcomes: list[str] = []
+
+    def start(server: ThreadedFirehoseSSEServer) -> None:
+        barrier.wait()
+        try:
+            server.start()
+            outcomes.append("started")
+        except RuntimeError as exc:
+            outcomes.append(f"refused: {exc}")
+
+    threads = [threading.Thread(target=start, args=(server,)) for server in servers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    started = [server for server in servers if "http://" in repr(server)]
+    assert sorted(outcome.split(":")[0] for outcome in outcomes) == ["refused", "started"]
+    assert len(started) == 1
+    refusal = next(o for o in outcomes if o.startswith("refused"))
+    # it names the other one: running (its URL) or, in the race, starting (its address)
+    assert started[0].endpoint_url in refusal or "starting on 127.0.0.1:0" in refusal
+    assert f"lenient_keys={started[0].controller.lenient_keys}" in refusal
+    started[0].stop()
     assert_plain_moto()
