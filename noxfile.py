@@ -13,7 +13,7 @@ from pathlib import Path
 
 import nox
 
-nox.options.sessions = ["lint", "typing", "tests"]
+nox.options.sessions = ["lint", "typing", "tests", "docs"]
 nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = True
 
@@ -26,6 +26,25 @@ def example(session: nox.Session) -> None:
     """Run the README's example end to end."""
     session.install("-e", ".")
     session.run("python", "examples/ensure_encrypted.py")
+
+
+# The documentation site's tools, installed in the docs session only.
+DOCS_REQUIREMENTS = ["mkdocs>=1.6,<2", "mkdocs-material>=9.5,<10", "mkdocstrings[python]>=0.26"]
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the documentation site with warnings as errors, check every internal link and
+    anchor of the built pages, and open it in headless Chromium (skipped where Debian's
+    `chromium` and `chromium-driver` are missing). Arguments go to that pytest run."""
+    session.install("-e", ".[test]", *DOCS_REQUIREMENTS, "selenium>=4.11")
+    site = Path(session.create_tmp()).resolve() / "site"
+    env = {"NO_MKDOCS_2_WARNING": "1"}
+    session.run("mkdocs", "build", "--strict", "--clean", "--site-dir", str(site), env=env)
+    session.run(
+        "pytest", "-p", "no:xdist", "tests/test_docs_site.py", *session.posargs,
+        env={**env, "MOTO_FIREHOSE_SSE_DOCS_SITE": str(site)},
+    )  # fmt: skip
 
 
 @nox.session
@@ -113,9 +132,9 @@ def tests(session: nox.Session, moto: str) -> None:
 
 
 # moto's own Firehose tests under `--firehose-sse=compat`: each test that still fails there
-# fails because of an AWS behaviour the plugin models; the README's "Moving an existing suite"
-# lists each with its rule. The session fails on any other failure, and on a listed test that
-# passes (the list and the README must be updated then).
+# fails because of an AWS behaviour the plugin models; the docs' "Move an existing moto suite"
+# (docs/how-to/existing-suite.md) lists each with its rule (docs/reference/rules.md#rule-N). The session fails on any other failure, and on a listed test that
+# passes (the list and that page must be updated then).
 MOTO_SUITE_DIFFERENCES = {
     "test_firehose_without_encryption": "rule 2: a DirectPut stream shows {'Status': 'DISABLED'}",
     "test_create_s3_delivery_stream": "rule 2",
@@ -193,7 +212,7 @@ def moto_firehose_tests(session: nox.Session, moto: str) -> None:
             f"moto's Firehose tests under --firehose-sse=compat: failures not listed as AWS "
             f"differences: {unexpected}; listed differences that no longer fail: {fixed}"
         )
-    session.log(f"{len(ran)} tests, {len(failed)} failures, each a listed AWS difference (README).")
+    session.log(f"{len(ran)} tests, {len(failed)} failures, each a listed AWS difference (docs).")
 
 
 # mutmut's verdicts by exit code (mutmut/stats.py); None is "not run", the rest are timeouts,
