@@ -21,6 +21,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from . import wildcards
+
 Effect = Literal["Allow", "Deny"]
 Values = tuple[str, ...]
 
@@ -74,17 +76,8 @@ class Outcome:
 # Matching -------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=4096)
-def _wildcard(pattern: str, ignore_case: bool = False) -> re.Pattern[str]:
-    """``*`` and ``?`` as IAM uses them; everything else literal."""
-    body = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-    return re.compile(body, re.DOTALL | (re.IGNORECASE if ignore_case else 0))
-
-
 def _like(value: str, pattern: str, ignore_case: bool = False) -> bool:
-    if "*" not in pattern and "?" not in pattern:
-        return value.lower() == pattern.lower() if ignore_case else value == pattern
-    return _wildcard(pattern, ignore_case).fullmatch(value) is not None
+    return wildcards.matches(value, pattern, ignore_case)
 
 
 def _arn_like(value: str, pattern: str) -> bool:
@@ -287,8 +280,19 @@ def _principal_names(
     return False
 
 
+Match = Literal["direct", "account", False]
+_UNREAD: Values = ()
+
+
 @dataclass(frozen=True)
 class _Statement:
+    """One statement; ``unreadable`` names its elements the mock can't read.
+
+    A statement with an element it can't read never lets a call through: an Allow with it
+    does not apply; a Deny with it does, unless an element it can read (or a condition known
+    false) rules the request out.
+    """
+
     label: str
     effect: Effect | None
     actions: Values
@@ -298,19 +302,28 @@ class _Statement:
     principals: Mapping[str, Values] | None  # None: no Principal element
     not_principal: bool
     conditions: tuple[_Condition, ...] | None  # None: unreadable block
+    unreadable: tuple[str, ...] = ()  # "Action", "Resource", "Principal"
+
+    def unreadable_note(self) -> str:
+        negated = {"Action": self.not_action, "Resource": self.not_resource}
+        negated["Principal"] = self.not_principal
+        names = " and ".join(("Not" if negated[n] else "") + n for n in self.unreadable)
+        return f"statement {self.label}: its {names} could not be read"
 
     def action_matches(self, action: str) -> bool:
+        if "Action" in self.unreadable:
+            return True  # not ruled out: the caller decides what an unreadable element does
         hit = any(_like(action, pattern, ignore_case=True) for pattern in self.actions)
         return hit != self.not_action
 
     def resource_matches(self, resource: str) -> bool:
-        if self.resources is None:
+        if self.resources is None or "Resource" in self.unreadable:
             return True
         hit = any(_like(resource, pattern) for pattern in self.resources)
         return hit != self.not_resource
 
-    def names(self, principal: Principal) -> Literal["direct", "account", False]:
-        if self.principals is None:
+    def names(self, principal: Principal) -> Match:
+        if self.principals is None or "Principal" in self.unreadable:
             return "direct"  # an identity policy: it is the principal's own
         how = _principal_names(principal, self.principals)
         if self.not_principal:
@@ -318,15 +331,27 @@ class _Statement:
         return how
 
 
+def _element_strings(value: Any) -> Values | None:
+    """Action, Resource and their Not forms: a string or a list of strings; else None."""
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return tuple(value)
+    return None
+
+
 def _principal_map(value: Any) -> dict[str, Values] | None:
+    """A Principal element: ``"*"``, or an object of kinds to strings; else None."""
     if value == "*":
         return {"*": ("*",)}
     if not isinstance(value, dict):
-        return {}
+        return None
     out = {}
     for kind, entries in value.items():
-        strings = _strings(entries)
-        out[str(kind)] = strings or ()
+        strings = _element_strings(entries)
+        if strings is None:
+            return None
+        out[str(kind)] = strings
     return out
 
 
@@ -334,23 +359,35 @@ def _statement(index: int, raw: Any) -> _Statement | None:
     if not isinstance(raw, dict):
         return None
     effect = raw.get("Effect")
+    sid = raw.get("Sid")
+    unreadable = []
     not_action = "NotAction" in raw
+    actions = _element_strings(raw.get("NotAction" if not_action else "Action"))
+    if actions is None:  # junk, or neither element
+        unreadable.append("Action")
     not_resource = "NotResource" in raw
+    resources = None
+    if not_resource or "Resource" in raw:
+        resources = _element_strings(raw["NotResource" if not_resource else "Resource"])
+        if resources is None:
+            unreadable.append("Resource")
     not_principal = "NotPrincipal" in raw
-    resources = raw.get("NotResource" if not_resource else "Resource")
-    has_principal = not_principal or "Principal" in raw
+    principals = None
+    if not_principal or "Principal" in raw:
+        principals = _principal_map(raw["NotPrincipal" if not_principal else "Principal"])
+        if principals is None:
+            unreadable.append("Principal")
     return _Statement(
-        label=str(raw.get("Sid") or f"#{index + 1}"),
+        label=sid if isinstance(sid, str) and sid else f"#{index + 1}",
         effect=effect if effect in ("Allow", "Deny") else None,
-        actions=_strings(raw.get("NotAction" if not_action else "Action", [])) or (),
+        actions=actions or _UNREAD,
         not_action=not_action,
-        resources=None if resources is None else (_strings(resources) or ()),
+        resources=_UNREAD if "Resource" in unreadable else resources,
         not_resource=not_resource,
-        principals=_principal_map(raw.get("NotPrincipal" if not_principal else "Principal"))
-        if has_principal
-        else None,
+        principals={} if "Principal" in unreadable else principals,
         not_principal=not_principal,
         conditions=_conditions(raw.get("Condition")),
+        unreadable=tuple(unreadable),
     )
 
 
@@ -381,6 +418,8 @@ class Policy:
             if not how:
                 continue
             held, note = _holds(statement, request)
+            if statement.unreadable and (held or note):
+                held, note = False, "; ".join(filter(None, (statement.unreadable_note(), note)))
             if note:
                 notes.append(note)
             if statement.effect == "Deny" and (held or note):
@@ -417,6 +456,8 @@ def parse(document: str) -> Policy:
         raw: Any = json.loads(document)
     except ValueError as exc:
         return Policy((), f"the policy is not valid JSON ({exc})")
+    except RecursionError:
+        return Policy((), "the policy is nested deeper than the mock can read")
     statements: Any = raw.get("Statement") if isinstance(raw, dict) else None
     if isinstance(statements, dict):
         statements = [statements]
