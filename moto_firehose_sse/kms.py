@@ -364,6 +364,11 @@ def _with_notes(reason: str, outcome: policy.Outcome) -> str:
     )
 
 
+def _denier(outcome: policy.Outcome, where: str) -> str:
+    """Which statement of ``where`` denies; ``where`` itself when it was not evaluated."""
+    return where if outcome.statement is None else f"statement {outcome.statement} of {where}"
+
+
 def _key_policy(key: Any) -> policy.Policy:
     text = key.policy if isinstance(key.policy, str) else ""
     return policy.parse(text)
@@ -378,7 +383,7 @@ def _refusal(key: Any, action: str, use: Use, *, key_policy_only: bool = False) 
     if document.problem is not None:
         return f"{where} could not be read ({document.problem}), so it allows nothing"
     if outcome.effect == "Deny":
-        return _with_notes(f"statement {outcome.statement} of {where} denies it", outcome)
+        return _with_notes(f"{_denier(outcome, where)} denies it", outcome)
     same_account = use.caller.account == key.account_id
     if outcome.effect == "Allow" and same_account and not outcome.via_account:
         return None
@@ -388,9 +393,7 @@ def _refusal(key: Any, action: str, use: Use, *, key_policy_only: bool = False) 
         return None
     identity = _identity_outcome(use.caller, request)
     if identity.effect == "Deny":
-        return _with_notes(
-            f"statement {identity.statement} of the caller's IAM policies denies it", identity
-        )
+        return _with_notes(_denier(identity, "the caller's IAM policies") + " denies it", identity)
     if identity.effect == "Allow":
         return None
     needs = (
@@ -456,8 +459,7 @@ def _firehose_refusal(key: Any, action: str, use: Use) -> str | None:
     if outcome.effect != "Deny":
         return None
     return _with_notes(
-        f"statement {outcome.statement} of the key policy denies Firehose "
-        f"({FIREHOSE_PRINCIPAL}) {action}",
+        f"{_denier(outcome, 'the key policy')} denies Firehose ({FIREHOSE_PRINCIPAL}) {action}",
         outcome,
     )
 

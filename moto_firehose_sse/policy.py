@@ -68,7 +68,7 @@ class Outcome:
     """
 
     effect: Effect | None
-    statement: str | None = None
+    statement: str | None = None  # None for a Deny of a document not evaluated
     via_account: bool = False
     notes: tuple[str, ...] = ()
 
@@ -201,6 +201,7 @@ class _Condition:
     operator: str  # as written, e.g. "ForAnyValue:StringLikeIfExists"
     key: str  # lower-case
     values: Values | None  # None: not readable
+    cost: int = 0  # comparing one request value with every policy value
 
     def holds(self, request: Request) -> bool:
         """Whether the condition holds; raises ``_Unevaluable``."""
@@ -251,7 +252,9 @@ def _conditions(block: Any) -> tuple[_Condition, ...] | None:
         if not isinstance(keys, dict):
             return None
         for key, values in keys.items():
-            parsed.append(_Condition(str(operator), str(key).lower(), _strings(values)))
+            strings = _strings(values)
+            cost = sum(map(wildcards.cost, strings or ()))
+            parsed.append(_Condition(str(operator), str(key).lower(), strings, cost))
     return tuple(parsed)
 
 
@@ -310,16 +313,21 @@ class _Statement:
         names = " and ".join(("Not" if negated[n] else "") + n for n in self.unreadable)
         return f"statement {self.label}: its {names} could not be read"
 
+    action_patterns: tuple[wildcards.Pattern, ...] = ()  # lower case: actions ignore case
+    resource_patterns: tuple[wildcards.Pattern, ...] = ()
+    cost: int = 1  # comparisons the statement makes at most, its conditions left out
+
     def action_matches(self, action: str) -> bool:
         if "Action" in self.unreadable:
             return True  # not ruled out: the caller decides what an unreadable element does
-        hit = any(_like(action, pattern, ignore_case=True) for pattern in self.actions)
+        action = action.lower()
+        hit = any(pattern.matches(action) for pattern in self.action_patterns)
         return hit != self.not_action
 
     def resource_matches(self, resource: str) -> bool:
         if self.resources is None or "Resource" in self.unreadable:
             return True
-        hit = any(_like(resource, pattern) for pattern in self.resources)
+        hit = any(pattern.matches(resource) for pattern in self.resource_patterns)
         return hit != self.not_resource
 
     def names(self, principal: Principal) -> Match:
@@ -388,6 +396,12 @@ def _statement(index: int, raw: Any) -> _Statement | None:
         not_principal=not_principal,
         conditions=_conditions(raw.get("Condition")),
         unreadable=tuple(unreadable),
+        action_patterns=tuple(wildcards.compile_pattern(a.lower()) for a in actions or ()),
+        resource_patterns=tuple(wildcards.compile_pattern(r) for r in resources or ()),
+        cost=1
+        + sum(map(wildcards.cost, actions or ()))
+        + sum(map(wildcards.cost, resources or ()))
+        + sum(len(names) for names in (principals or {}).values()),
     )
 
 
@@ -406,10 +420,18 @@ class Policy:
     condition_keys: frozenset[str] = frozenset()
 
     def evaluate(self, request: Request) -> Outcome:
-        """Deny wins, then Allow (a direct Allow before one through the account), else None."""
+        """Deny wins, then Allow (a direct Allow before one through the account), else None.
+
+        A document that would take more than ``MAX_COMPARISONS`` comparisons for the request
+        is not evaluated: it denies (``statement`` None), with a note saying why.
+        """
         allow: Outcome | None = None
         notes: list[str] = []
+        left = MAX_COMPARISONS
         for statement in self.statements:
+            left -= statement.cost
+            if left < 0:
+                return _too_costly(notes)
             if statement.effect is None or not statement.action_matches(request.action):
                 continue
             if not statement.resource_matches(request.resource):
@@ -417,6 +439,9 @@ class Policy:
             how = statement.names(request.principal)
             if not how:
                 continue
+            left -= _conditions_cost(statement, request)
+            if left < 0:
+                return _too_costly(notes)
             held, note = _holds(statement, request)
             if statement.unreadable and (held or note):
                 held, note = False, "; ".join(filter(None, (statement.unreadable_note(), note)))
@@ -430,6 +455,27 @@ class Policy:
         if allow is not None:
             return Outcome(allow.effect, allow.statement, allow.via_account, tuple(notes))
         return Outcome(None, notes=tuple(notes))
+
+
+MAX_COMPARISONS = 10_000
+"""The most comparisons (of a request value with a policy value or pattern) one evaluation of
+one document makes; a document that needs more for a request denies it, unevaluated."""
+
+
+def _conditions_cost(statement: _Statement, request: Request) -> int:
+    context = request.context
+    return sum(
+        condition.cost * max(1, len(context.get(condition.key, ())))
+        for condition in statement.conditions or ()
+    )
+
+
+def _too_costly(notes: list[str]) -> Outcome:
+    notes.append(
+        f"the document needs more than {MAX_COMPARISONS:,} comparisons for this request, "
+        "more than the mock makes for one evaluation"
+    )
+    return Outcome("Deny", None, notes=tuple(notes))
 
 
 def _holds(statement: _Statement, request: Request) -> tuple[bool, str | None]:
