@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import reprlib
@@ -265,12 +266,20 @@ class FirehoseSSE:
             self._faults.append(Fault(operation, type, text, stream_name))
 
     def _take_fault(self, operation: str, stream_name: str) -> Fault | None:
+        from . import undo
+
         with self._lock:
-            for fault in self._faults:
+            for index, fault in enumerate(self._faults):
                 if fault.operation == operation and fault.stream_name in (None, stream_name):
-                    self._faults.remove(fault)
+                    del self._faults[index]
+                    undo.record(functools.partial(self._put_back, index, fault))
                     return fault
         return None
+
+    def _put_back(self, index: int, fault: Fault) -> None:
+        """Undo ``_take_fault``: the fault goes back where it was."""
+        with self._lock:
+            self._faults.insert(index, fault)
 
     # Transitions -----------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from moto.kms.models import Grant, kms_backends
 
-from . import policy
+from . import policy, undo
 from .caller import Caller
 from .caller import current as current_caller
 from .exceptions import InvalidArgumentException, InvalidKMSResourceException
@@ -225,6 +225,7 @@ def create_grant(ref: KeyRef, stream_arn: str, stream_name: str) -> str | None:
         constraints={"EncryptionContextSubset": {"aws:firehose:arn": stream_arn}},
         retiring_principal=FIREHOSE_PRINCIPAL,
     )
+    undo.record(lambda: _drop_grant(key, grant.id))
     return str(grant.id)
 
 
@@ -235,11 +236,23 @@ _TRACKED = "instances_tracked" if hasattr(Grant, "instances_tracked") else "inst
 def retire_grant(ref: KeyRef, grant_id: str) -> None:
     """Retire Firehose's grant, and let go of it: moto tracks every model it made until reset."""
     key = _key(ref)
-    grant = key.grants.pop(grant_id, None) if key is not None else None
+    grant = _drop_grant(key, grant_id) if key is not None else None
+    if grant is not None:
+        undo.record(lambda: _put_grant_back(key, grant))
+
+
+def _drop_grant(key: Any, grant_id: str) -> Any:
+    grant = key.grants.pop(grant_id, None)
     if grant is not None:
         tracked: list[Any] = getattr(type(grant), _TRACKED, [])
         with contextlib.suppress(ValueError):  # moto's reset dropped it already
             tracked.remove(grant)
+    return grant
+
+
+def _put_grant_back(key: Any, grant: Any) -> None:
+    key.grants[grant.id] = grant
+    getattr(type(grant), _TRACKED, []).append(grant)
 
 
 def retire_problem(ref: KeyRef, grant_id: str) -> tuple[str, str] | None:

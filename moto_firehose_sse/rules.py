@@ -248,6 +248,15 @@ class StreamEncryption:
         self._flip(None, now)
         self.status, self.failure = DISABLED, None
 
+    def fail(self, failure: dict[str, str]) -> None:
+        """End the transition under way failed with ``failure`` (the key in force stays)."""
+        if self.status == ENABLING:
+            self.status = ENABLING_FAILED
+            self.target = self.target if self.key is None else None
+        elif self.status == DISABLING:
+            self.status = DISABLING_FAILED
+        self.failure, self.fault = failure, None
+
     def release(self) -> None:
         """Retire the grant (the stream stops using its key, or is deleted)."""
         if self.key is not None and self.key.ref is not None and self.grant is not None:
@@ -279,6 +288,10 @@ class StreamDeletion:
         """A DeleteDeliveryStream call: the first, or a retry after DELETING_FAILED."""
         self.status, self.failure, self.fault, self.force = DELETING, None, fault, force
         self.ticks, self.started_at = 0, time.time()
+
+    def fail(self, failure: dict[str, str]) -> None:
+        """End the deletion failed with ``failure``: the stream stays, DELETING_FAILED."""
+        self.status, self.failure, self.fault = DELETING_FAILED, failure, None
 
     def advance(self) -> None:
         """One Describe has shown DELETING."""
