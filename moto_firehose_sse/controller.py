@@ -59,8 +59,20 @@ DEFAULT_TRANSITION: Transition = {"progression": "manual", "times": 1}
 """Both models' default: the first Describe shows the in-between status, the next the end."""
 
 
+MAX_TIMES = 2**31 - 1
+"""The most Describes a ``manual`` transition can ask for (an API integer)."""
+
+
 def _got(transition: dict[str, Any], name: str) -> str:
-    return f"not {transition[name]!r}" if name in transition else "and it is missing"
+    return f"not {shown_value(transition[name])}" if name in transition else "and it is missing"
+
+
+def _as_float(seconds: float) -> float:
+    """``seconds`` as a float; NaN for an integer too large for one (so: out of range)."""
+    try:
+        return float(seconds)
+    except OverflowError:
+        return math.nan
 
 
 def transition_problem(transition: Any) -> str | None:
@@ -74,12 +86,16 @@ def transition_problem(transition: Any) -> str | None:
             return 'a "manual" transition needs "times", a whole number of at least 1, ' + _got(
                 transition, "times"
             )
+        if times > MAX_TIMES:
+            return f'a "manual" transition takes "times" up to {MAX_TIMES}, ' + _got(
+                transition, "times"
+            )
     elif progression == "time":
         seconds = transition.get("seconds")
         if (
             isinstance(seconds, bool)
             or not isinstance(seconds, (int, float))
-            or not 0 <= seconds < math.inf
+            or not (0 <= _as_float(seconds) < math.inf)
         ):
             return 'a "time" transition needs "seconds", a finite number of 0 or more, ' + _got(
                 transition, "seconds"
@@ -306,7 +322,12 @@ class FirehoseSSE:
 
 def shown_value(value: Any) -> str:
     """``value`` for a message: short, and never Python's ``None``."""
-    return "no value" if value is None else reprlib.repr(value)
+    if value is None:
+        return "no value"
+    try:
+        return reprlib.repr(value)
+    except ValueError:  # an integer of more digits than Python converts to text
+        return f"an integer of {value.bit_length()} bits"
 
 
 _active: list[FirehoseSSE] = []

@@ -75,7 +75,7 @@ def transition_end(model: str, started_at: float, ticks: int, now: float) -> flo
     progression = transition["progression"]
     if progression == "time":
         # The transition ended when the time was up, not when somebody first looked.
-        ends_at: float = started_at + transition["seconds"]
+        ends_at: float = started_at + float(transition["seconds"])
         return ends_at if now >= ends_at else None
     if progression == "manual" and ticks < transition["times"]:
         return None
