@@ -340,19 +340,20 @@ class _Statement:
 
 
 def _element_strings(value: Any) -> Values | None:
-    """Action, Resource and their Not forms: a string or a list of strings; else None."""
+    """Action, Resource and their Not forms: a string or a non-empty list of strings; else
+    None (an empty list names nothing, and its Not form everything: AWS refuses both)."""
     if isinstance(value, str):
         return (value,)
-    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+    if isinstance(value, list) and value and all(isinstance(item, str) for item in value):
         return tuple(value)
     return None
 
 
 def _principal_map(value: Any) -> dict[str, Values] | None:
-    """A Principal element: ``"*"``, or an object of kinds to strings; else None."""
+    """A Principal element: ``"*"``, or a non-empty object of kinds to strings; else None."""
     if value == "*":
         return {"*": ("*",)}
-    if not isinstance(value, dict):
+    if not isinstance(value, dict) or not value:
         return None
     out = {}
     for kind, entries in value.items():
