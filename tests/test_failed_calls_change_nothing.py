@@ -30,6 +30,7 @@ from moto_firehose_sse import (
     policy,
     rules,
 )
+from moto_firehose_sse import kms as kms_module
 from moto_firehose_sse.exceptions import ResourceNotFoundException
 
 from .helpers import ACCOUNT, REGION, client, create_stream
@@ -327,3 +328,38 @@ def test_a_call_that_fails_at_any_step_changes_nothing(injector: _Injector, scen
 
             refused += _in_fresh_mock(setup, attempt)
     assert refused > 0
+
+
+def test_a_transition_that_can_not_be_finished_ends_failed_and_describe_keeps_working(
+    firehose: Any, kms: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The root of "after a Start every Describe answers ResourceNotFoundException": the
+    transition was finished inside Describe, whose only modelled error that is, and an
+    exception there left it unfinished, to be tried (and fail) again on every Describe."""
+    key = kms.create_key()["KeyMetadata"]["Arn"]
+    create_stream(firehose, "s")
+    firehose.start_delivery_stream_encryption(
+        DeliveryStreamName="s", DeliveryStreamEncryptionConfigurationInput=cmk(key)
+    )
+
+    def broken(*args: Any) -> None:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(kms_module, "problem", broken)
+    blocks = [
+        firehose.describe_delivery_stream(DeliveryStreamName="s")["DeliveryStreamDescription"]
+        for _ in range(3)
+    ]
+    statuses = [b["DeliveryStreamEncryptionConfiguration"]["Status"] for b in blocks]
+    assert statuses == ["ENABLING", "ENABLING_FAILED", "ENABLING_FAILED"]
+    failure = blocks[-1]["DeliveryStreamEncryptionConfiguration"]["FailureDescription"]
+    assert failure["Type"] == "UNKNOWN_ERROR"
+    assert "RecursionError" in failure["Details"]
+    assert kms.list_grants(KeyId=key)["Grants"] == []  # nothing half done
+    monkeypatch.undo()
+    firehose.start_delivery_stream_encryption(  # and the stream can be encrypted again
+        DeliveryStreamName="s", DeliveryStreamEncryptionConfigurationInput=cmk(key)
+    )
+    firehose.describe_delivery_stream(DeliveryStreamName="s")
+    block = firehose.describe_delivery_stream(DeliveryStreamName="s")["DeliveryStreamDescription"]
+    assert block["DeliveryStreamEncryptionConfiguration"]["Status"] == "ENABLED"
