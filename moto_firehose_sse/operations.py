@@ -43,8 +43,15 @@ def operation(
         @functools.wraps(method)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             try:
-                with LOCK, undo.transaction():
-                    return method(*args, **kwargs)
+                with LOCK:
+                    log = undo.begin()
+                    try:
+                        result = method(*args, **kwargs)
+                    except BaseException:
+                        undo.rollback(log)
+                        raise
+                    undo.commit(log)
+                    return result
             except Exception as exc:
                 code = _error_code(exc)
                 if code in names:

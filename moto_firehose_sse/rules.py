@@ -119,6 +119,7 @@ class StreamEncryption:
         "target",
         "ticks",
     )
+    _UNDO_LISTS = ("changes",)  # changed in place: ``undo.keep`` copies it
 
     def __init__(self, status: str = DISABLED, key: Key | None = None) -> None:
         self.status = status

@@ -17,6 +17,7 @@ Outside an operation, recording does nothing.
 from __future__ import annotations
 
 import contextlib
+import operator
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -52,27 +53,56 @@ def record(step: Step) -> None:
 
 
 def keep(obj: Any) -> None:
-    """Remember the attributes of ``obj`` (a ``__slots__`` object) as they are now, once per
-    transaction; lists among them are copied, as they are changed in place."""
+    """Remember the attributes of ``obj`` (a ``__slots__`` object whose slots are all set) as
+    they are now, once per transaction; the lists among them are copied, as they are changed
+    in place."""
     stack = _logs.stack
     if not stack or id(obj) in stack[-1].kept:
         return
     log = stack[-1]
     log.kept.add(id(obj))
-    saved = [
-        (name, list(value) if isinstance(value, list) else value)
-        for name in type(obj).__slots__
-        if (value := getattr(obj, name, _MISSING)) is not _MISSING
-    ]
+    cls = type(obj)
+    shape = _SHAPES.get(cls) or _shape(cls)
+    saved = shape[0](obj)
+    lists = [(index, list(saved[index])) for index in shape[2]]
 
     def restore() -> None:
-        for name, value in saved:
-            object.__setattr__(obj, name, list(value) if isinstance(value, list) else value)
+        for name, value in zip(shape[1], saved):
+            setattr(obj, name, value)
+        for index, items in lists:
+            saved[index][:] = items
 
     log.steps.append(restore)
 
 
-_MISSING = object()
+_Shape = tuple[Callable[[Any], tuple[Any, ...]], tuple[str, ...], tuple[int, ...]]
+_SHAPES: dict[type, _Shape] = {}
+
+
+def _shape(cls: type) -> _Shape:
+    """(getter of every slot, the slot names, the indices of the list-valued ones)."""
+    names = tuple(cls.__slots__)  # type: ignore[attr-defined]
+    lists = tuple(getattr(cls, "_UNDO_LISTS", ()))
+    shape = (operator.attrgetter(*names), names, tuple(names.index(n) for n in lists))
+    _SHAPES[cls] = shape
+    return shape
+
+
+def begin() -> _Log:
+    """Start a transaction; end it with ``commit`` or ``rollback``."""
+    log = _Log()
+    _logs.stack.append(log)
+    return log
+
+
+def commit(log: _Log) -> None:
+    _logs.stack.pop()
+
+
+def rollback(log: _Log) -> None:
+    """Undo what the transaction did (it is over)."""
+    _logs.stack.pop()
+    log.rollback()
 
 
 @contextlib.contextmanager
@@ -150,9 +180,12 @@ def unknown_error(what: str, exc: BaseException) -> dict[str, str]:
 
 
 __all__ = [
+    "begin",
+    "commit",
     "keep",
     "pop_item",
     "record",
+    "rollback",
     "set_attribute",
     "set_item",
     "settle",
