@@ -33,8 +33,15 @@ class _Log:
         self.kept: set[int] = set()
 
     def rollback(self) -> None:
+        """Play the steps backwards, every one even if one fails (the first error is raised)."""
+        failed: BaseException | None = None
         for step in reversed(self.steps):
-            step()
+            try:
+                step()
+            except Exception as exc:  # the other steps must still run
+                failed = failed or exc
+        if failed is not None:
+            raise failed
 
 
 class _Logs(threading.local):

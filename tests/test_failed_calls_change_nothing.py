@@ -363,3 +363,22 @@ def test_a_transition_that_can_not_be_finished_ends_failed_and_describe_keeps_wo
     firehose.describe_delivery_stream(DeliveryStreamName="s")
     block = firehose.describe_delivery_stream(DeliveryStreamName="s")["DeliveryStreamDescription"]
     assert block["DeliveryStreamEncryptionConfiguration"]["Status"] == "ENABLED"
+
+
+def test_a_rollback_runs_every_step_even_if_one_fails() -> None:
+    from moto_firehose_sse import undo
+
+    done: list[int] = []
+
+    def broken() -> None:
+        raise KeyError("gone")
+
+    log = undo.begin()
+    undo.record(lambda: done.append(1))
+    undo.record(broken)
+    undo.record(lambda: done.append(3))
+    with pytest.raises(KeyError):
+        undo.rollback(log)
+    assert done == [3, 1]
+    undo.record(lambda: done.append(4))  # no transaction under way: nothing is recorded
+    assert done == [3, 1]
