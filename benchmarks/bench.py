@@ -558,6 +558,137 @@ def bench_window() -> None:
     )
 
 
+# 6. Hostile key policies -----------------------------------------------------------------
+
+POLICY_LIMIT = 32 * 1024  # AWS's largest key policy
+HOSTILE_RUNS = 7
+HOSTILE_STREAM = "a" * 60  # many a's: what a*a*a... patterns backtracked on
+
+
+def _policy_document(*statements: dict[str, Any]) -> str:
+    import json
+
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def _allow_all(**fields: Any) -> dict[str, Any]:
+    return {"Effect": "Allow", "Principal": "*", "Action": "kms:*", "Resource": "*", **fields}
+
+
+def _up_to_32kb(make: Callable[[list[Any]], str], item: Callable[[int], Any]) -> str:
+    """The largest document ``make(items)`` of at most 32 KB, items from ``item(index)``."""
+    items: list[Any] = []
+    step = 256
+    while step:
+        trial = items + [item(len(items) + i) for i in range(step)]
+        if len(make(trial)) <= POLICY_LIMIT:
+            items = trial
+        else:
+            step //= 2
+    return make(items)
+
+
+def hostile_policies() -> dict[str, str]:
+    """Key policies made to be slow: the ones that backtracked, and 32 KB of the worst shapes."""
+    doc, allow = _policy_document, _allow_all
+    arn_part = f"arn:aws:firehose:{REGION}:{ACCOUNT}:"
+    a8b = "*a" * 8 + "*b"
+    return {
+        "Action kms:+22 stars+x": doc(allow(Action="kms:" + "*" * 22 + "x")),
+        "ArnLike *a x8 *b, stream ARN": doc(
+            allow(Condition={"ArnLike": {"aws:SourceArn": arn_part + a8b}})
+        ),
+        "StringLike (*a x8 *b) x2": doc(
+            allow(Condition={"StringLike": {"aws:SourceArn": a8b * 2}})
+        ),
+        "32 KB: one pattern of stars": doc(allow(Action="kms:" + "*" * (POLICY_LIMIT - 200) + "x")),
+        "32 KB: many statements": _up_to_32kb(
+            lambda xs: doc(*xs),
+            lambda i: {**allow(Action=f"kms:*{i}*"), "Effect": "Deny", "Sid": f"S{i}"},
+        ),
+        "32 KB: statements with conditions": _up_to_32kb(
+            lambda xs: doc(*xs),
+            lambda i: allow(Condition={"StringLike": {"aws:SourceArn": f"*a*{i}*b"}}),
+        ),
+        "32 KB: action patterns": _up_to_32kb(
+            lambda xs: doc(allow(Action=xs)), lambda i: f"kms:*{i}*Q"
+        ),
+        "32 KB: ? patterns": _up_to_32kb(
+            lambda xs: doc(allow(Condition={"StringLike": {"aws:SourceArn": xs}})),
+            lambda i: "*" + "a?" * (i % 30) + "b*",
+        ),
+        "32 KB: ArnLike patterns": _up_to_32kb(
+            lambda xs: doc(allow(Condition={"ArnLike": {"aws:SourceArn": xs}})),
+            lambda i: arn_part + "*a" * (i % 12) + "*b",
+        ),
+        "32 KB: grant operations": _up_to_32kb(
+            lambda xs: doc(
+                allow(Condition={"ForAllValues:StringLike": {"kms:GrantOperations": xs}})
+            ),
+            lambda i: f"?{i}*?",
+        ),
+        "nested past the recursion limit": doc(allow(Sid="x")).replace(
+            '"x"', "[" * 5000 + "]" * 5000
+        ),
+    }
+
+
+def bench_hostile_policies() -> None:
+    print("\n== Hostile key policies: one decision (parse + evaluate), CPU time")
+    from moto_firehose_sse import caller, kms, policy, wildcards
+
+    key = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    stream_arn = f"arn:aws:firehose:{REGION}:{ACCOUNT}:deliverystream/{HOSTILE_STREAM}"
+    worst_all = 0.0
+    with mock_firehose_sse():
+        use = kms.Use(caller.current(ACCOUNT, REGION, "aws"), stream_arn)
+        requests = [kms._request(a, key, use, False) for a in kms.ENABLE_ACTIONS] + [
+            kms._request(a, key, use, True) for a in kms.GRANT_USE_ACTIONS
+        ]
+        print(
+            f"  {'document':<36}{'bytes':>7}{'median':>10}{'worst':>10}  (of {HOSTILE_RUNS} runs)"
+        )
+        for name, text in hostile_policies().items():
+            decisions = []
+            for _ in range(HOSTILE_RUNS):
+                for request in requests:  # each decision from cold caches
+                    policy.parse.cache_clear()
+                    wildcards.compile_pattern.cache_clear()
+                    gc.collect()  # a collection of the whole process is not the policy's cost
+                    started = time.process_time()
+                    policy.parse(text).evaluate(request)
+                    decisions.append(time.process_time() - started)
+            worst = max(decisions)
+            worst_all = max(worst_all, worst)
+            print(
+                f"  {name:<36}{len(text):>7}{statistics.median(decisions) * 1e3:>8.2f}ms"
+                f"{worst * 1e3:>8.2f}ms"
+            )
+        firehose, _, kms_client = clients()
+        creates = []
+        for text in list(hostile_policies().values())[:3]:
+            arn = kms_client.create_key(Policy=text)["KeyMetadata"]["Arn"]
+            started = time.process_time()
+            firehose.create_delivery_stream(
+                DeliveryStreamName=f"hostile-{len(creates)}",
+                ExtendedS3DestinationConfiguration=DESTINATION,
+                DeliveryStreamEncryptionConfigurationInput={
+                    "KeyType": "CUSTOMER_MANAGED_CMK",
+                    "KeyARN": arn,
+                },
+            )
+            creates.append(time.process_time() - started)
+        print(
+            "  CreateDeliveryStream through boto3 with the first three: "
+            + ", ".join(f"{c * 1e3:.1f} ms" for c in creates)
+        )
+    target(
+        "any key policy up to 32 KB decides in <= 10 ms (worst decision of every document)",
+        worst_all <= 0.010,
+        f"worst {worst_all * 1e3:.2f} ms",
+    )
+
+
 # -----------------------------------------------------------------------------------------
 
 
@@ -591,6 +722,7 @@ def main() -> int:
         bench_scale,
         bench_memory,
         bench_window,
+        bench_hostile_policies,
     ):
         wall, cpu = time.perf_counter(), time.process_time()
         section()

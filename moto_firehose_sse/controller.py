@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import reprlib
@@ -61,8 +62,20 @@ DEFAULT_TRANSITION: Transition = {"progression": "manual", "times": 1}
 """Both models' default: the first Describe shows the in-between status, the next the end."""
 
 
+MAX_TIMES = 2**31 - 1
+"""The most Describes a ``manual`` transition can ask for (an API integer)."""
+
+
 def _got(transition: dict[str, Any], name: str) -> str:
-    return f"not {transition[name]!r}" if name in transition else "and it is missing"
+    return f"not {shown_value(transition[name])}" if name in transition else "and it is missing"
+
+
+def _as_float(seconds: float) -> float:
+    """``seconds`` as a float; NaN for an integer too large for one (so: out of range)."""
+    try:
+        return float(seconds)
+    except OverflowError:
+        return math.nan
 
 
 def transition_problem(transition: Any) -> str | None:
@@ -76,12 +89,16 @@ def transition_problem(transition: Any) -> str | None:
             return 'a "manual" transition needs "times", a whole number of at least 1, ' + _got(
                 transition, "times"
             )
+        if times > MAX_TIMES:
+            return f'a "manual" transition takes "times" up to {MAX_TIMES}, ' + _got(
+                transition, "times"
+            )
     elif progression == "time":
         seconds = transition.get("seconds")
         if (
             isinstance(seconds, bool)
             or not isinstance(seconds, (int, float))
-            or not 0 <= seconds < math.inf
+            or not (0 <= _as_float(seconds) < math.inf)
         ):
             return 'a "time" transition needs "seconds", a finite number of 0 or more, ' + _got(
                 transition, "seconds"
@@ -268,12 +285,20 @@ class FirehoseSSE:
             self._faults.append(Fault(operation, type, text, stream_name))
 
     def _take_fault(self, operation: str, stream_name: str) -> Fault | None:
+        from . import undo
+
         with self._lock:
-            for fault in self._faults:
+            for index, fault in enumerate(self._faults):
                 if fault.operation == operation and fault.stream_name in (None, stream_name):
-                    self._faults.remove(fault)
+                    del self._faults[index]
+                    undo.record(functools.partial(self._put_back, index, fault))
                     return fault
         return None
+
+    def _put_back(self, index: int, fault: Fault) -> None:
+        """Undo ``_take_fault``: the fault goes back where it was."""
+        with self._lock:
+            self._faults.insert(index, fault)
 
     # Transitions -----------------------------------------------------------------------
 
@@ -300,7 +325,12 @@ class FirehoseSSE:
 
 def shown_value(value: Any) -> str:
     """``value`` for a message: short, and never Python's ``None``."""
-    return "no value" if value is None else reprlib.repr(value)
+    if value is None:
+        return "no value"
+    try:
+        return reprlib.repr(value)
+    except ValueError:  # an integer of more digits than Python converts to text
+        return f"an integer of {value.bit_length()} bits"
 
 
 _active: list[FirehoseSSE] = []

@@ -11,7 +11,7 @@ from typing import Any
 
 from moto.kms.models import Grant, kms_backends
 
-from . import policy
+from . import policy, undo
 from .caller import Caller
 from .caller import current as current_caller
 from .exceptions import InvalidArgumentException, InvalidKMSResourceException
@@ -225,6 +225,7 @@ def create_grant(ref: KeyRef, stream_arn: str, stream_name: str) -> str | None:
         constraints={"EncryptionContextSubset": {"aws:firehose:arn": stream_arn}},
         retiring_principal=FIREHOSE_PRINCIPAL,
     )
+    undo.record(lambda: _drop_grant(key, grant.id))
     return str(grant.id)
 
 
@@ -235,11 +236,23 @@ _TRACKED = "instances_tracked" if hasattr(Grant, "instances_tracked") else "inst
 def retire_grant(ref: KeyRef, grant_id: str) -> None:
     """Retire Firehose's grant, and let go of it: moto tracks every model it made until reset."""
     key = _key(ref)
-    grant = key.grants.pop(grant_id, None) if key is not None else None
+    grant = _drop_grant(key, grant_id) if key is not None else None
+    if grant is not None:
+        undo.record(lambda: _put_grant_back(key, grant))
+
+
+def _drop_grant(key: Any, grant_id: str) -> Any:
+    grant = key.grants.pop(grant_id, None)
     if grant is not None:
         tracked: list[Any] = getattr(type(grant), _TRACKED, [])
         with contextlib.suppress(ValueError):  # moto's reset dropped it already
             tracked.remove(grant)
+    return grant
+
+
+def _put_grant_back(key: Any, grant: Any) -> None:
+    key.grants[grant.id] = grant
+    getattr(type(grant), _TRACKED, []).append(grant)
 
 
 def retire_problem(ref: KeyRef, grant_id: str) -> tuple[str, str] | None:
@@ -364,6 +377,11 @@ def _with_notes(reason: str, outcome: policy.Outcome) -> str:
     )
 
 
+def _denier(outcome: policy.Outcome, where: str) -> str:
+    """Which statement of ``where`` denies; ``where`` itself when it was not evaluated."""
+    return where if outcome.statement is None else f"statement {outcome.statement} of {where}"
+
+
 def _key_policy(key: Any) -> policy.Policy:
     text = key.policy if isinstance(key.policy, str) else ""
     return policy.parse(text)
@@ -378,7 +396,7 @@ def _refusal(key: Any, action: str, use: Use, *, key_policy_only: bool = False) 
     if document.problem is not None:
         return f"{where} could not be read ({document.problem}), so it allows nothing"
     if outcome.effect == "Deny":
-        return _with_notes(f"statement {outcome.statement} of {where} denies it", outcome)
+        return _with_notes(f"{_denier(outcome, where)} denies it", outcome)
     same_account = use.caller.account == key.account_id
     if outcome.effect == "Allow" and same_account and not outcome.via_account:
         return None
@@ -388,9 +406,7 @@ def _refusal(key: Any, action: str, use: Use, *, key_policy_only: bool = False) 
         return None
     identity = _identity_outcome(use.caller, request)
     if identity.effect == "Deny":
-        return _with_notes(
-            f"statement {identity.statement} of the caller's IAM policies denies it", identity
-        )
+        return _with_notes(_denier(identity, "the caller's IAM policies") + " denies it", identity)
     if identity.effect == "Allow":
         return None
     needs = (
@@ -456,8 +472,7 @@ def _firehose_refusal(key: Any, action: str, use: Use) -> str | None:
     if outcome.effect != "Deny":
         return None
     return _with_notes(
-        f"statement {outcome.statement} of the key policy denies Firehose "
-        f"({FIREHOSE_PRINCIPAL}) {action}",
+        f"{_denier(outcome, 'the key policy')} denies Firehose ({FIREHOSE_PRINCIPAL}) {action}",
         outcome,
     )
 

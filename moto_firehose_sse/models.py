@@ -9,7 +9,7 @@ from typing import Any
 
 from moto.firehose.models import DeliveryStream, FirehoseBackend, firehose_backends
 
-from . import caller, controller, inputs, kms, urls
+from . import caller, controller, inputs, kms, undo, urls
 from .exceptions import (
     InvalidArgumentException,
     InvalidKMSResourceException,
@@ -84,28 +84,68 @@ class FirehoseSSEBackend(FirehoseBackend):
         return stream
 
     def _settle_deletion(self, name: str, now: float) -> None:
-        """End the deletion of ``name`` if it is over: the stream leaves moto, or it failed."""
-        enc = self._sse.get(name)
-        if not self._deletions[name].settle(enc, now):
-            self.delivery_streams[name].delivery_stream_status = self._deletions[name].status
-            return
-        del self._deletions[name]
-        self._sse.pop(name, None)
-        self._track(enc.held_keys() if enc is not None else (), None)
-        super().delete_delivery_stream(name)
+        """End the deletion of ``name`` if it is over: the stream leaves moto, or it failed
+        (``UNKNOWN_ERROR`` when ending it raised)."""
+        deletion = self._deletions[name]
+
+        def finish() -> None:
+            enc = self._sse.get(name)
+            undo.keep(deletion)
+            if enc is not None:
+                undo.keep(enc)
+            stream = self.delivery_streams[name]
+            if not deletion.settle(enc, now):
+                undo.set_attribute(stream, "delivery_stream_status", deletion.status)
+                return
+            undo.pop_item(self._deletions, name)
+            undo.pop_item(self._sse, name)
+            self._track(enc.held_keys() if enc is not None else (), None)
+            undo.record(self._restorer(stream))
+            super(FirehoseSSEBackend, self).delete_delivery_stream(name)
+
+        def fail(exc: Exception) -> None:
+            deletion.fail(undo.unknown_error(f"the deletion of {name}", exc))
+            stream = self.delivery_streams.get(name)
+            if stream is not None:
+                stream.delivery_stream_status = deletion.status
+
+        undo.settle(finish, fail)
+
+    def _restorer(self, stream: DeliveryStream) -> undo.Step:
+        """How to put back a stream moto's delete_delivery_stream removed, tags included."""
+        arn, status = stream.delivery_stream_arn, stream.delivery_stream_status
+        tags = self.tagger.list_tags_for_resource(arn).get("Tags", [])
+
+        def restore() -> None:
+            stream.delivery_stream_status = status
+            self.delivery_streams[stream.delivery_stream_name] = stream
+            self.tagger.tag_resource(arn, tags)
+
+        return restore
 
     def _encryption(self, stream: DeliveryStream, now: float) -> StreamEncryption | None:
         """The stream's SSE state, its transition settled as of ``now``."""
         sse = self._sse
         name = stream.delivery_stream_name
         if name not in sse:  # made or changed by plain moto
-            sse[name] = adopt(stream, self.account_id, self.region_name)
+            undo.set_item(sse, name, adopt(stream, self.account_id, self.region_name))
             self._track((), sse[name])
         enc = sse[name]
         if enc is not None and enc.status in IN_TRANSITION:
             held = enc.held_keys()
-            enc.settle(self.account_id, stream.delivery_stream_arn, name, now)
-            self._track(held, enc)
+
+            def finish() -> None:
+                undo.keep(enc)
+                enc.settle(self.account_id, stream.delivery_stream_arn, name, now)
+                self._track(held, enc)
+
+            def fail(exc: Exception) -> None:
+                enc.fail(undo.unknown_error(f"the {enc.status} of {name}", exc))
+                self._track(held, enc)
+
+            undo.settle(finish, fail)
+        if enc is not None:
+            undo.keep(enc)  # what the call itself changes is undone if it fails
         return enc
 
     def _track(self, held_before: tuple[str, ...], enc: StreamEncryption | None) -> None:
@@ -115,6 +155,12 @@ class FirehoseSSEBackend(FirehoseBackend):
             users = self._key_users
             users.subtract(held_before)
             users.update(held_after)
+
+            def restore() -> None:
+                users.subtract(held_after)
+                users.update(held_before)
+
+            undo.record(restore)
 
     def _streams_using(self, ref: kms.KeyRef) -> int:
         total = 0
@@ -208,6 +254,7 @@ class FirehoseSSEBackend(FirehoseBackend):
                 )
             key = self._requested_key(encryption_input, name)
             self._check_key_quota(key, None)
+        undo.record(self._forgetter(name))
         arn = super().create_delivery_stream(
             region,
             name,
@@ -219,7 +266,7 @@ class FirehoseSSEBackend(FirehoseBackend):
         )
         stream = self.delivery_streams[name]
         enc = StreamEncryption() if stream_type == "DirectPut" else None
-        self._sse[name] = enc
+        undo.set_item(self._sse, name, enc)
         if enc is not None and key is not None:
             enc.fault = controller.current()._take_fault("enable", name)
             enc.finish_enable(key, self.account_id, arn, name, time.time())
@@ -227,6 +274,20 @@ class FirehoseSSEBackend(FirehoseBackend):
                 stream.delivery_stream_status = "CREATING_FAILED"
             self._track((), enc)
         return arn
+
+    def _forgetter(self, name: str) -> undo.Step:
+        """How to take back a stream moto's create_delivery_stream is about to add."""
+        region = self.region_name
+        arn = (
+            f"arn:{kms.partition_of(region)}:firehose:{region}:{self.account_id}:"
+            f"deliverystream/{name}"
+        )
+
+        def forget() -> None:
+            self.delivery_streams.pop(name, None)
+            self.tagger.delete_all_tags_for_resource(arn)
+
+        return forget
 
     @_operation(ResourceNotFoundException, ResourceInUseException)
     def delete_delivery_stream(
@@ -246,7 +307,11 @@ class FirehoseSSEBackend(FirehoseBackend):
             )
         self._encryption(stream, now)  # a stream plain moto made gets its state first
         fault = controller.current()._take_fault("delete", delivery_stream_name)
-        deletion = self._deletions.setdefault(delivery_stream_name, StreamDeletion())
+        deletion = self._deletions.get(delivery_stream_name)
+        if deletion is None:
+            deletion = StreamDeletion()
+            undo.set_item(self._deletions, delivery_stream_name, deletion)
+        undo.keep(deletion)
         deletion.begin(bool(allow_force_delete), fault)
         self._settle_deletion(delivery_stream_name, now)
 
@@ -265,6 +330,7 @@ class FirehoseSSEBackend(FirehoseBackend):
         if deletion is not None:
             if deletion.failure is not None:
                 description["FailureDescription"] = dict(deletion.failure)
+            undo.keep(deletion)
             deletion.advance()
         if enc is None:
             description.pop("DeliveryStreamEncryptionConfiguration", None)

@@ -6,6 +6,7 @@ import functools
 import threading
 from typing import Any, Callable, TypeVar, cast
 
+from . import undo
 from .exceptions import FirehoseSSEError
 
 try:  # moto >= 5.1
@@ -30,7 +31,8 @@ def _error_code(exc: BaseException) -> str | None:
 def operation(
     fallback: type[FirehoseSSEError], *modelled: type[FirehoseSSEError]
 ) -> Callable[[_F], _F]:
-    """Run under the plugin's lock; let out only the operation's modelled errors.
+    """Run under the plugin's lock as one transaction (undone if it raises, ``undo``); let
+    out only the operation's modelled errors.
 
     moto's own errors that botocore doesn't list for the operation, and any Python
     exception, become ``fallback`` so that ``client.exceptions.X`` still catches them.
@@ -42,7 +44,14 @@ def operation(
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             try:
                 with LOCK:
-                    return method(*args, **kwargs)
+                    log = undo.begin()
+                    try:
+                        result = method(*args, **kwargs)
+                    except BaseException:
+                        undo.rollback(log)
+                        raise
+                    undo.commit(log)
+                    return result
             except Exception as exc:
                 code = _error_code(exc)
                 if code in names:

@@ -21,6 +21,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from . import wildcards
+
 Effect = Literal["Allow", "Deny"]
 Values = tuple[str, ...]
 
@@ -66,7 +68,7 @@ class Outcome:
     """
 
     effect: Effect | None
-    statement: str | None = None
+    statement: str | None = None  # None for a Deny of a document not evaluated
     via_account: bool = False
     notes: tuple[str, ...] = ()
 
@@ -74,17 +76,8 @@ class Outcome:
 # Matching -------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=4096)
-def _wildcard(pattern: str, ignore_case: bool = False) -> re.Pattern[str]:
-    """``*`` and ``?`` as IAM uses them; everything else literal."""
-    body = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-    return re.compile(body, re.DOTALL | (re.IGNORECASE if ignore_case else 0))
-
-
 def _like(value: str, pattern: str, ignore_case: bool = False) -> bool:
-    if "*" not in pattern and "?" not in pattern:
-        return value.lower() == pattern.lower() if ignore_case else value == pattern
-    return _wildcard(pattern, ignore_case).fullmatch(value) is not None
+    return wildcards.matches(value, pattern, ignore_case)
 
 
 def _arn_like(value: str, pattern: str) -> bool:
@@ -208,6 +201,7 @@ class _Condition:
     operator: str  # as written, e.g. "ForAnyValue:StringLikeIfExists"
     key: str  # lower-case
     values: Values | None  # None: not readable
+    cost: int = 0  # comparing one request value with every policy value
 
     def holds(self, request: Request) -> bool:
         """Whether the condition holds; raises ``_Unevaluable``."""
@@ -258,7 +252,9 @@ def _conditions(block: Any) -> tuple[_Condition, ...] | None:
         if not isinstance(keys, dict):
             return None
         for key, values in keys.items():
-            parsed.append(_Condition(str(operator), str(key).lower(), _strings(values)))
+            strings = _strings(values)
+            cost = sum(map(wildcards.cost, strings or ()))
+            parsed.append(_Condition(str(operator), str(key).lower(), strings, cost))
     return tuple(parsed)
 
 
@@ -287,8 +283,19 @@ def _principal_names(
     return False
 
 
+Match = Literal["direct", "account", False]
+_UNREAD: Values = ()
+
+
 @dataclass(frozen=True)
 class _Statement:
+    """One statement; ``unreadable`` names its elements the mock can't read.
+
+    A statement with an element it can't read never lets a call through: an Allow with it
+    does not apply; a Deny with it does, unless an element it can read (or a condition known
+    false) rules the request out.
+    """
+
     label: str
     effect: Effect | None
     actions: Values
@@ -298,19 +305,33 @@ class _Statement:
     principals: Mapping[str, Values] | None  # None: no Principal element
     not_principal: bool
     conditions: tuple[_Condition, ...] | None  # None: unreadable block
+    unreadable: tuple[str, ...] = ()  # "Action", "Resource", "Principal"
+
+    def unreadable_note(self) -> str:
+        negated = {"Action": self.not_action, "Resource": self.not_resource}
+        negated["Principal"] = self.not_principal
+        names = " and ".join(("Not" if negated[n] else "") + n for n in self.unreadable)
+        return f"statement {self.label}: its {names} could not be read"
+
+    action_patterns: tuple[wildcards.Pattern, ...] = ()  # lower case: actions ignore case
+    resource_patterns: tuple[wildcards.Pattern, ...] = ()
+    cost: int = 1  # comparisons the statement makes at most, its conditions left out
 
     def action_matches(self, action: str) -> bool:
-        hit = any(_like(action, pattern, ignore_case=True) for pattern in self.actions)
+        if "Action" in self.unreadable:
+            return True  # not ruled out: the caller decides what an unreadable element does
+        action = action.lower()
+        hit = any(pattern.matches(action) for pattern in self.action_patterns)
         return hit != self.not_action
 
     def resource_matches(self, resource: str) -> bool:
-        if self.resources is None:
+        if self.resources is None or "Resource" in self.unreadable:
             return True
-        hit = any(_like(resource, pattern) for pattern in self.resources)
+        hit = any(pattern.matches(resource) for pattern in self.resource_patterns)
         return hit != self.not_resource
 
-    def names(self, principal: Principal) -> Literal["direct", "account", False]:
-        if self.principals is None:
+    def names(self, principal: Principal) -> Match:
+        if self.principals is None or "Principal" in self.unreadable:
             return "direct"  # an identity policy: it is the principal's own
         how = _principal_names(principal, self.principals)
         if self.not_principal:
@@ -318,15 +339,28 @@ class _Statement:
         return how
 
 
+def _element_strings(value: Any) -> Values | None:
+    """Action, Resource and their Not forms: a string or a non-empty list of strings; else
+    None (an empty list names nothing, and its Not form everything: AWS refuses both)."""
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and value and all(isinstance(item, str) for item in value):
+        return tuple(value)
+    return None
+
+
 def _principal_map(value: Any) -> dict[str, Values] | None:
+    """A Principal element: ``"*"``, or a non-empty object of kinds to strings; else None."""
     if value == "*":
         return {"*": ("*",)}
-    if not isinstance(value, dict):
-        return {}
+    if not isinstance(value, dict) or not value:
+        return None
     out = {}
     for kind, entries in value.items():
-        strings = _strings(entries)
-        out[str(kind)] = strings or ()
+        strings = _element_strings(entries)
+        if strings is None:
+            return None
+        out[str(kind)] = strings
     return out
 
 
@@ -334,23 +368,41 @@ def _statement(index: int, raw: Any) -> _Statement | None:
     if not isinstance(raw, dict):
         return None
     effect = raw.get("Effect")
+    sid = raw.get("Sid")
+    unreadable = []
     not_action = "NotAction" in raw
+    actions = _element_strings(raw.get("NotAction" if not_action else "Action"))
+    if actions is None:  # junk, or neither element
+        unreadable.append("Action")
     not_resource = "NotResource" in raw
+    resources = None
+    if not_resource or "Resource" in raw:
+        resources = _element_strings(raw["NotResource" if not_resource else "Resource"])
+        if resources is None:
+            unreadable.append("Resource")
     not_principal = "NotPrincipal" in raw
-    resources = raw.get("NotResource" if not_resource else "Resource")
-    has_principal = not_principal or "Principal" in raw
+    principals = None
+    if not_principal or "Principal" in raw:
+        principals = _principal_map(raw["NotPrincipal" if not_principal else "Principal"])
+        if principals is None:
+            unreadable.append("Principal")
     return _Statement(
-        label=str(raw.get("Sid") or f"#{index + 1}"),
+        label=sid if isinstance(sid, str) and sid else f"#{index + 1}",
         effect=effect if effect in ("Allow", "Deny") else None,
-        actions=_strings(raw.get("NotAction" if not_action else "Action", [])) or (),
+        actions=actions or _UNREAD,
         not_action=not_action,
-        resources=None if resources is None else (_strings(resources) or ()),
+        resources=_UNREAD if "Resource" in unreadable else resources,
         not_resource=not_resource,
-        principals=_principal_map(raw.get("NotPrincipal" if not_principal else "Principal"))
-        if has_principal
-        else None,
+        principals={} if "Principal" in unreadable else principals,
         not_principal=not_principal,
         conditions=_conditions(raw.get("Condition")),
+        unreadable=tuple(unreadable),
+        action_patterns=tuple(wildcards.compile_pattern(a.lower()) for a in actions or ()),
+        resource_patterns=tuple(wildcards.compile_pattern(r) for r in resources or ()),
+        cost=1
+        + sum(map(wildcards.cost, actions or ()))
+        + sum(map(wildcards.cost, resources or ()))
+        + sum(len(names) for names in (principals or {}).values()),
     )
 
 
@@ -369,10 +421,18 @@ class Policy:
     condition_keys: frozenset[str] = frozenset()
 
     def evaluate(self, request: Request) -> Outcome:
-        """Deny wins, then Allow (a direct Allow before one through the account), else None."""
+        """Deny wins, then Allow (a direct Allow before one through the account), else None.
+
+        A document that would take more than ``MAX_COMPARISONS`` comparisons for the request
+        is not evaluated: it denies (``statement`` None), with a note saying why.
+        """
         allow: Outcome | None = None
         notes: list[str] = []
+        left = MAX_COMPARISONS
         for statement in self.statements:
+            left -= statement.cost
+            if left < 0:
+                return _too_costly(notes)
             if statement.effect is None or not statement.action_matches(request.action):
                 continue
             if not statement.resource_matches(request.resource):
@@ -380,7 +440,12 @@ class Policy:
             how = statement.names(request.principal)
             if not how:
                 continue
+            left -= _conditions_cost(statement, request)
+            if left < 0:
+                return _too_costly(notes)
             held, note = _holds(statement, request)
+            if statement.unreadable and (held or note):
+                held, note = False, "; ".join(filter(None, (statement.unreadable_note(), note)))
             if note:
                 notes.append(note)
             if statement.effect == "Deny" and (held or note):
@@ -391,6 +456,27 @@ class Policy:
         if allow is not None:
             return Outcome(allow.effect, allow.statement, allow.via_account, tuple(notes))
         return Outcome(None, notes=tuple(notes))
+
+
+MAX_COMPARISONS = 10_000
+"""The most comparisons (of a request value with a policy value or pattern) one evaluation of
+one document makes; a document that needs more for a request denies it, unevaluated."""
+
+
+def _conditions_cost(statement: _Statement, request: Request) -> int:
+    context = request.context
+    return sum(
+        condition.cost * max(1, len(context.get(condition.key, ())))
+        for condition in statement.conditions or ()
+    )
+
+
+def _too_costly(notes: list[str]) -> Outcome:
+    notes.append(
+        f"the document needs more than {MAX_COMPARISONS:,} comparisons for this request, "
+        "more than the mock makes for one evaluation"
+    )
+    return Outcome("Deny", None, notes=tuple(notes))
 
 
 def _holds(statement: _Statement, request: Request) -> tuple[bool, str | None]:
@@ -417,6 +503,8 @@ def parse(document: str) -> Policy:
         raw: Any = json.loads(document)
     except ValueError as exc:
         return Policy((), f"the policy is not valid JSON ({exc})")
+    except RecursionError:
+        return Policy((), "the policy is nested deeper than the mock can read")
     statements: Any = raw.get("Statement") if isinstance(raw, dict) else None
     if isinstance(statements, dict):
         statements = [statements]

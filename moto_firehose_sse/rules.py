@@ -75,7 +75,7 @@ def transition_end(model: str, started_at: float, ticks: int, now: float) -> flo
     progression = transition["progression"]
     if progression == "time":
         # The transition ended when the time was up, not when somebody first looked.
-        ends_at: float = started_at + transition["seconds"]
+        ends_at: float = started_at + float(transition["seconds"])
         return ends_at if now >= ends_at else None
     if progression == "manual" and ticks < transition["times"]:
         return None
@@ -119,6 +119,7 @@ class StreamEncryption:
         "target",
         "ticks",
     )
+    _UNDO_LISTS = ("changes",)  # changed in place: ``undo.keep`` copies it
 
     def __init__(self, status: str = DISABLED, key: Key | None = None) -> None:
         self.status = status
@@ -248,6 +249,15 @@ class StreamEncryption:
         self._flip(None, now)
         self.status, self.failure = DISABLED, None
 
+    def fail(self, failure: dict[str, str]) -> None:
+        """End the transition under way failed with ``failure`` (the key in force stays)."""
+        if self.status == ENABLING:
+            self.status = ENABLING_FAILED
+            self.target = self.target if self.key is None else None
+        elif self.status == DISABLING:
+            self.status = DISABLING_FAILED
+        self.failure, self.fault = failure, None
+
     def release(self) -> None:
         """Retire the grant (the stream stops using its key, or is deleted)."""
         if self.key is not None and self.key.ref is not None and self.grant is not None:
@@ -279,6 +289,10 @@ class StreamDeletion:
         """A DeleteDeliveryStream call: the first, or a retry after DELETING_FAILED."""
         self.status, self.failure, self.fault, self.force = DELETING, None, fault, force
         self.ticks, self.started_at = 0, time.time()
+
+    def fail(self, failure: dict[str, str]) -> None:
+        """End the deletion failed with ``failure``: the stream stays, DELETING_FAILED."""
+        self.status, self.failure, self.fault = DELETING_FAILED, failure, None
 
     def advance(self) -> None:
         """One Describe has shown DELETING."""

@@ -13,6 +13,7 @@ The session switch (``enable_session``, used by the pytest option ``--firehose-s
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections import Counter
 from typing import Any
@@ -146,7 +147,8 @@ SavedTransitions = dict[str, "dict[str, Any] | None"]
 def saved_transitions() -> SavedTransitions:
     """The transitions set (by a user or a preset) on the plugin's state-manager models."""
     found = state_manager._transitions
-    return {name: dict(found[name]) if name in found else None for name in MODEL_NAMES}
+    # a copy, and any value kept as it is: one set straight on moto may not be an object
+    return {name: copy.copy(found[name]) if name in found else None for name in MODEL_NAMES}
 
 
 def restore_transitions(saved: SavedTransitions) -> None:
