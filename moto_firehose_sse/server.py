@@ -17,9 +17,12 @@ controller is reachable under ``/moto-api/firehose-sse/``:
   optional): the next matching enable, disable or delete fails that way. Answers the
   pending faults.
 - ``DELETE /moto-api/firehose-sse/faults``: drop every pending fault.
+- ``GET /moto-api/firehose-sse/key-events[?stream_name=NAME]``: the key events (rule 48), a
+  JSON list (see ``key_events``).
 
 Bad input there is answered with HTTP 400 and ``{"message": ...}``. ``POST /moto-api/reset``
-also puts the settings back to the server's start-up values and drops pending faults.
+also puts the settings back to the server's start-up values, drops pending faults and
+forgets the key events.
 
 Firehose requests are checked before moto sees them, so that malformed ones get the
 answer AWS gives (JSON 1.1 with ``x-amzn-ErrorType``: ``SerializationException``,
@@ -46,7 +49,7 @@ from typing import Any, Callable
 
 from moto.settings import allow_unknown_region
 
-from . import controller, wiring
+from . import controller, key_events, wiring
 from .controller import (
     MODEL_NAMES,
     PRODUCER_KEY_ACCESS,
@@ -229,8 +232,8 @@ def _controller_api(
         return "200 OK", _faults_payload(sse)
     raise _BadRequest(
         "NotFound",
-        f"no {path}; use {API_PREFIX}/settings (GET, POST) or {API_PREFIX}/faults "
-        "(GET, POST, DELETE).",
+        f"no {path}; use {API_PREFIX}/settings (GET, POST), {API_PREFIX}/faults "
+        f"(GET, POST, DELETE) or {API_PREFIX}/key-events (GET).",
         "404 Not Found",
     )
 
@@ -514,9 +517,10 @@ class FirehoseSSEApp:
         self.startup_settings = sse.settings()
 
     def reset(self) -> None:
-        """Back to the start-up settings, with no pending fault."""
+        """Back to the start-up settings, with no pending fault and no key event."""
         self.sse.configure(**self.startup_settings)
         self.sse.clear_faults()
+        self.sse.clear_key_events()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -524,7 +528,11 @@ class FirehoseSSEApp:
         try:
             if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
                 body = _read_body(environ, CONTROL_BODY_LIMIT)
-                status, payload = _controller_api(self.sse, method, path, body)
+                if path.rstrip("/") == key_events.HTTP_PATH:  # issue 17's route
+                    query = environ.get("QUERY_STRING", "")
+                    status, payload = key_events.http_response(self.sse, method, query)
+                else:
+                    status, payload = _controller_api(self.sse, method, path, body)
                 return _respond(start_response, status, payload)
             action = path[len(STATE_MANAGER_PREFIX) :].rstrip("/")
             if path.startswith(STATE_MANAGER_PREFIX) and action in _STATE_MANAGER_ACTIONS:
@@ -561,7 +569,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="moto-firehose-sse-server",
         description="moto's server with Amazon Firehose server-side encryption as AWS does it. "
-        f"The controller is at {API_PREFIX}/settings and {API_PREFIX}/faults.",
+        f"The controller is at {API_PREFIX}/settings, {API_PREFIX}/faults and "
+        f"{API_PREFIX}/key-events.",
     )
     parser.add_argument("-H", "--host", default="127.0.0.1", help="host to bind (127.0.0.1)")
     parser.add_argument(
@@ -584,6 +593,7 @@ def _parser() -> argparse.ArgumentParser:
         ("max_streams_per_key", int),
         ("max_encryption_changes_per_day", int),
         ("record_encryption_lag", float),
+        ("max_key_events", int),
     ):
         parser.add_argument(
             "--" + name.replace("_", "-"),
