@@ -243,7 +243,7 @@ def put(stream_arn: str, key_arn: str, refusal: str | None, now: float) -> None:
     log.append((now, stream_arn, key_arn, "GenerateDataKey", FIREHOSE_PRINCIPAL, error))
     from . import metrics
 
-    metrics.publish_refusal(stream_arn, error, now)
+    metrics.publish_refusal(stream_arn, error)
 
 
 # Over HTTP ----------------------------------------------------------------------------------

@@ -11,8 +11,6 @@ created on them (moto does not evaluate alarms).
 
 from __future__ import annotations
 
-import datetime
-
 NAMESPACE = "AWS/Firehose"
 DIMENSION = "DeliveryStreamName"
 METRICS = {
@@ -24,16 +22,19 @@ METRICS = {
 """KMS's error code -> the metric Firehose publishes for it."""
 
 
-def publish_refusal(stream_arn: str, kms_error: str, now: float) -> None:
-    """One datapoint of 1 (Count) for a put on ``stream_arn`` refused with ``kms_error``."""
+def publish_refusal(stream_arn: str, kms_error: str) -> None:
+    """One datapoint of 1 (Count) for a put on ``stream_arn`` refused with ``kms_error``.
+
+    moto stamps it with the time of its clock (``datetime.now``, which freezegun and
+    time-machine move), in the form its release compares: aware in moto 5.0, naive later.
+    """
     name = METRICS.get(kms_error)
     if name is None:  # not a key error Firehose publishes a metric for
         return
     from moto.cloudwatch.models import cloudwatch_backends  # loaded on the first refusal
 
     _arn, _partition, _service, region, account, resource = stream_arn.split(":", 5)
-    # moto's CloudWatch compares naive UTC datetimes
-    when = datetime.datetime.fromtimestamp(now, datetime.timezone.utc).replace(tzinfo=None)
+    dimensions = [{"Name": DIMENSION, "Value": resource.partition("/")[2]}]
     try:
         cloudwatch = cloudwatch_backends[account][region]
     except KeyError:  # a region moto's CloudWatch doesn't serve: nowhere to publish
@@ -43,10 +44,10 @@ def publish_refusal(stream_arn: str, kms_error: str, now: float) -> None:
         [
             {
                 "MetricName": name,
-                "Dimensions": [{"Name": DIMENSION, "Value": resource.partition("/")[2]}],
+                "Dimensions": dimensions,
+                "Dimensions.member": dimensions,  # moto 5.0 reads the query protocol's name
                 "Value": 1.0,
                 "Unit": "Count",
-                "Timestamp": when,
             }
         ],
     )
