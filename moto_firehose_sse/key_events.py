@@ -181,8 +181,10 @@ class KeyEventLog:
 
     def resize(self, maxlen: int) -> None:
         """Keep at most ``maxlen`` events from now on (the newest, when there are more)."""
+        maxlen = check_max_key_events(maxlen)
         with self._lock:
-            self._entries = deque(self._entries, maxlen=check_max_key_events(maxlen))
+            if maxlen != self._entries.maxlen:
+                self._entries = deque(self._entries, maxlen=maxlen)
 
     def append(self, entry: _Entry) -> None:
         with self._lock:
