@@ -11,7 +11,7 @@ from typing import Any, Callable, Literal, TypeVar, overload
 # once a mock starts, as after `from moto import mock_aws`.
 from moto import mock_aws
 
-from . import controller, presets
+from . import controller, presets, process_owner
 from .controller import FirehoseSSE
 from .presets import Preset
 
@@ -41,15 +41,21 @@ class MockFirehoseSSE:
             self._controller = FirehoseSSE(**self._settings)
         from . import wiring
 
-        inner = mock_aws()
-        inner.start(reset=reset)
+        sse = self._controller
+        process_owner.claim_for_mock(sse)  # before mock_aws resets a running server's data
+        try:
+            inner = mock_aws()
+            inner.start(reset=reset)
+        except BaseException:
+            process_owner.release_mock(sse)
+            raise
         saved = wiring.saved_transitions()
-        controller.activate(self._controller)
+        controller.activate(sse)
         wiring.install()
         wiring.drop_session_transitions()  # this mock follows its own preset
         wiring.set_transitions(self._transitions)
-        self._active.append((inner, self._controller, saved))
-        return self._controller
+        self._active.append((inner, sse, saved))
+        return sse
 
     def stop(self, remove_data: bool = True) -> None:
         """Stop the mock: moto's Firehose is plain moto again, and set transitions are undone."""
@@ -63,7 +69,10 @@ class MockFirehoseSSE:
             controller.deactivate(settings)
             wiring.restore_transitions(saved)
         finally:
-            inner.stop(remove_data=remove_data)
+            try:
+                inner.stop(remove_data=remove_data)
+            finally:
+                process_owner.release_mock(settings)
 
     def __enter__(self) -> FirehoseSSE:
         return self.start()
@@ -164,10 +173,11 @@ def get_controller() -> FirehoseSSE:
     """
     from . import wiring
 
-    if not wiring.installed():
+    if not wiring.installed() or not controller.active():
         raise RuntimeError(
             "No mock_firehose_sse is active: decorate the test with @mock_firehose_sse, "
             "or use `with mock_firehose_sse() as sse:` or the firehose_sse fixture, or run "
-            "pytest with --firehose-sse to put the rules into every mock_aws."
+            "pytest with --firehose-sse to put the rules into every mock_aws. (A "
+            "ThreadedFirehoseSSEServer's controller is its .controller.)"
         )
     return controller.current()

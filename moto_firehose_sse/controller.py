@@ -7,6 +7,9 @@ import re
 import reprlib
 import threading
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Literal, TypedDict
 
@@ -323,11 +326,32 @@ def shown_value(value: Any) -> str:
 
 _active: list[FirehoseSSE] = []
 _DEFAULT = FirehoseSSE()
+_serving: ContextVar[FirehoseSSE | None] = ContextVar("firehose_sse_serving", default=None)
 
 
 def current() -> FirehoseSSE:
-    """The controller of the innermost active mock (defaults when none is active)."""
+    """The controller of the server serving this request, else of the innermost active mock
+    (defaults when none is active)."""
+    served = _serving.get()
+    if served is not None:
+        return served
     return _active[-1] if _active else _DEFAULT
+
+
+def active() -> bool:
+    """Whether a mock (``mock_firehose_sse`` or the session switch) has a controller active."""
+    return bool(_active)
+
+
+@contextmanager
+def serving(settings: FirehoseSSE) -> Iterator[None]:
+    """``settings`` is the controller of what runs inside (one server request's thread or
+    task), whatever mocks are active: each server follows its own settings."""
+    token = _serving.set(settings)
+    try:
+        yield
+    finally:
+        _serving.reset(token)
 
 
 def activate(settings: FirehoseSSE) -> None:

@@ -250,7 +250,6 @@ def put(stream_arn: str, key_arn: str, refusal: str | None, now: float) -> None:
 
 # Over HTTP ----------------------------------------------------------------------------------
 
-HTTP_PATH = "/moto-api/firehose-sse/key-events"
 QUERY_LIMIT = 1024
 """The longest query string ``GET .../key-events`` reads (characters)."""
 
@@ -298,13 +297,3 @@ def http_payload(sse: FirehoseSSE, query: str) -> list[dict[str, Any]]:
     """The answer of ``GET /moto-api/firehose-sse/key-events[?stream_name=NAME]``: the key
     events as JSON objects. A query it can't read → ``ValueError`` (the server's 400)."""
     return [event.to_json() for event in sse.key_events(_query_stream_name(query))]
-
-
-def http_response(sse: FirehoseSSE, method: str, query: str) -> tuple[str, Any]:
-    """``/moto-api/firehose-sse/key-events`` for the server: (HTTP status, JSON payload)."""
-    if method != "GET":
-        return "405 Method Not Allowed", {"message": "key-events: use GET."}
-    try:
-        return "200 OK", http_payload(sse, query)
-    except ValueError as exc:
-        return "400 Bad Request", {"message": str(exc)}

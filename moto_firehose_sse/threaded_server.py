@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from . import controller, presets, wiring
+from . import presets, process_owner, wiring
 from .controller import FirehoseSSE
 from .presets import Preset
 
@@ -49,6 +49,7 @@ class ThreadedFirehoseSSEServer:
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self._saved: wiring.SavedTransitions | None = None
+        self._starting = False  # between the claim on the process and serving
 
     @property
     def controller(self) -> FirehoseSSE:
@@ -71,19 +72,26 @@ class ThreadedFirehoseSSEServer:
         from werkzeug.serving import make_server
 
         from .server import make_app
+        from .server.serving import request_handler
 
-        options: dict[str, Any] = {}
-        try:  # moto >= 5.1 keeps header names with underscores (S3 metadata)
-            from moto.moto_server.werkzeug_app import MotoRequestHandler
-
-            options["request_handler"] = MotoRequestHandler
-        except ImportError:  # pragma: no cover - moto 5.0
-            pass
+        process_owner.claim_for_server(self)  # one server (or mocks) per process at a time
+        self._starting = True
         saved = wiring.saved_transitions()
         self._startup_settings = self._controller.settings()  # what a reset goes back to
-        app = make_app(self._controller)  # activates the controller and installs the rules
         try:
-            server = make_server(self._ip_address, self._port, app, threaded=True, **options)
+            app = make_app(self._controller)  # installs the rules
+        except BaseException:
+            self._starting = False
+            process_owner.release_server(self)
+            raise
+        try:
+            server = make_server(
+                self._ip_address,
+                self._port,
+                app,
+                threaded=True,
+                request_handler=request_handler(),
+            )
         except SystemExit as exc:  # werkzeug exits when it can't bind
             self._undo(saved)
             raise OSError(
@@ -95,7 +103,7 @@ class ThreadedFirehoseSSEServer:
             raise
         wiring.drop_session_transitions()  # the server follows its own preset
         wiring.set_transitions(self._transitions)
-        self._saved, self._server = saved, server
+        self._saved, self._server, self._starting = saved, server, False
         self._thread = threading.Thread(
             target=server.serve_forever, name="ThreadedFirehoseSSEServer", daemon=True
         )
@@ -129,9 +137,12 @@ class ThreadedFirehoseSSEServer:
         self._controller.clear_key_events()
 
     def _undo(self, saved: wiring.SavedTransitions) -> None:
-        wiring.uninstall()
-        controller.deactivate(self._controller)
-        wiring.restore_transitions(saved)
+        self._starting = False
+        try:
+            wiring.uninstall()
+            wiring.restore_transitions(saved)
+        finally:
+            process_owner.release_server(self)
 
     def __enter__(self) -> ThreadedFirehoseSSEServer:
         return self.start()
@@ -140,5 +151,10 @@ class ThreadedFirehoseSSEServer:
         self.stop()
 
     def __repr__(self) -> str:
-        where = self.endpoint_url if self._server is not None else "not started"
+        if self._server is not None:
+            where = self.endpoint_url
+        elif self._starting:
+            where = f"starting on {self._ip_address}:{self._port}"
+        else:
+            where = "not started"
         return f"ThreadedFirehoseSSEServer({where}, {self._controller!r})"

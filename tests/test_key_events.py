@@ -586,11 +586,10 @@ def test_a_hostile_query_is_a_400_with_a_message(
     assert "None" not in answer["message"]
 
 
-def test_a_raw_non_utf8_query_is_a_400(threaded: ThreadedFirehoseSSEServer) -> None:
+def test_a_raw_non_utf8_query_is_a_value_error(threaded: ThreadedFirehoseSSEServer) -> None:
     # WSGI hands the query's raw bytes over decoded as latin-1: b"\xff" is not UTF-8.
-    status, answer = key_events.http_response(threaded.controller, "GET", "stream_name=\xff")
-    assert status == "400 Bad Request"
-    assert "can't be read" in answer["message"]
+    with pytest.raises(ValueError, match="can't be read"):
+        key_events.http_payload(threaded.controller, "stream_name=\xff")
 
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "DELETE"])
@@ -634,7 +633,7 @@ def test_max_key_events_over_http_and_reset(threaded: ThreadedFirehoseSSEServer)
 
 
 def test_the_command_line_takes_max_key_events(capsys: pytest.CaptureFixture[str]) -> None:
-    from moto_firehose_sse.server import _parser
+    from moto_firehose_sse.server.cli import _parser
 
     assert _parser().parse_args(["--max-key-events", "5"]).max_key_events == 5
     assert _parser().parse_args([]).max_key_events == 10_000
