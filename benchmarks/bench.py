@@ -220,6 +220,62 @@ def bench_workload() -> None:
     )
 
 
+LOG_ROUNDS = 20  # ABBA rounds of the customer-key workload, key-event log on and off
+
+
+def prefill_key_events(count: int) -> None:
+    """Fill the active mock's key-event log to ``count`` events (a long suite's steady state:
+    each new event then drops the oldest)."""
+    from moto_firehose_sse import key_events
+
+    arn = f"arn:aws:firehose:{REGION}:{ACCOUNT}:deliverystream/earlier"
+    key = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/earlier"
+    for _ in range(count):
+        key_events.record("GenerateDataKey", arn, key)
+
+
+def bench_key_event_log() -> None:
+    """The workload with a customer managed key, whose every KMS call is a key event (rule 48):
+    the log on (``max_key_events`` at its default, full from the start) against off (0)."""
+    print("\n== Workload with a customer managed key: key-event log on (full, 10,000) vs off (0)")
+    names = [f"log-{i}" for i in range(STREAMS_PER_BLOCK)]
+    sides = {"on": 10_000, "off": 0}
+    every: dict[str, Calls] = {side: new_calls() for side in sides}
+    ratios, kept = [], 0
+    for index, order in abba(LOG_ROUNDS + 1, "on", "off"):
+        calls = {side: new_calls() for side in sides}
+        for side in order:
+            with mock_firehose_sse(max_key_events=sides[side]) as sse:
+                S3.create_bucket(Bucket=BUCKET)
+                cmk = {
+                    "KeyType": "CUSTOMER_MANAGED_CMK",
+                    "KeyARN": KMS.create_key()["KeyMetadata"]["Arn"],
+                }
+                prefill_key_events(sides[side])
+                gc.collect()
+                workload(FIREHOSE, names, calls[side], key=cmk)
+                check_same_work("plugin", names)
+                if side == "on":
+                    kept = len(sse.key_events())
+        if index == 0:
+            continue
+        ratios.append(workload_cost(calls["on"]) / workload_cost(calls["off"]))
+        for side in sides:
+            for op in OPERATIONS:
+                every[side][op] += calls[side][op]
+    print(f"  {'operation':<16}{'log off':>10}{'log on':>10}{'ratio':>8}")
+    for op in OPERATIONS:
+        off = statistics.median(every["off"][op]) * 1e6
+        on = statistics.median(every["on"][op]) * 1e6
+        print(f"  {op:<16}{off:>8.0f}us{on:>8.0f}us{on / off:>8.3f}")
+    print(f"  events kept with the log on: {kept:,} (max_key_events 10,000)")
+    target(
+        "per-call ratio key-event log on/off <= 1.05 (customer managed key, log full)",
+        quartiles(ratios)[1] <= 1.05 and kept == 10_000,
+        spread(ratios),
+    )
+
+
 def backend_steps(b: Any) -> list[tuple[str, Callable[[str], Any]]]:
     """The workload's operations as direct calls on the backend ``b``."""
     return [
@@ -519,6 +575,37 @@ def bench_memory() -> None:
         f"{per_stream['plugin']:.0f} B (+{per_stream['plugin'] - per_stream['moto']:.0f} B)"
     )
     print(f"  per accepted Start/Stop: {per_change:.0f} B (kept only while in the 24-hour window)")
+    bench_key_event_memory()
+
+
+def bench_key_event_memory() -> None:
+    """What a full key-event log keeps, and that it stays full, not longer."""
+    from moto_firehose_sse import key_events
+
+    limit = 10_000
+    arn = f"arn:aws:firehose:{REGION}:{ACCOUNT}:deliverystream/memory"
+    key = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/memory"
+    with mock_firehose_sse(max_key_events=limit) as sse:
+        tracemalloc.start()
+        try:
+            full = traced(
+                lambda: [key_events.put(arn, key, None, time.time()) for _ in range(limit // 2)]
+            )
+            more = traced(
+                lambda: [key_events.put(arn, key, None, time.time()) for _ in range(limit)]
+            )
+        finally:
+            tracemalloc.stop()
+        kept = len(sse.key_events())
+    print(
+        f"  key-event log: {full / limit:.0f} B per event, {full / 1e6:.1f} MB at max_key_events "
+        f"{limit:,}; {2 * limit:,} events more then kept {more:+,} B"
+    )
+    target(
+        "key-event log bounded: max_key_events kept, no growth once full",
+        kept == limit and more < 0.01 * full,
+        f"{kept:,} kept, {more:+,} B after {2 * limit:,} more events",
+    )
 
 
 def bench_window() -> None:
@@ -716,6 +803,7 @@ def main() -> int:
         KMS.list_keys()
     for section in (
         bench_workload,
+        bench_key_event_log,
         bench_own_work,
         bench_enter_exit,
         bench_import,

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from .api import MockFirehoseSSE, get_controller, mock_firehose_sse
 from .controller import DELETION_MODEL_NAME, MODEL_NAME, Fault, FirehoseSSE, Transition
+from .key_events import KeyEvent
 
 if TYPE_CHECKING:
     from .threaded_server import ThreadedFirehoseSSEServer
@@ -19,6 +20,7 @@ __all__ = [
     "MODEL_NAME",
     "Fault",
     "FirehoseSSE",
+    "KeyEvent",
     "MockFirehoseSSE",
     "ThreadedFirehoseSSEServer",
     "Transition",

@@ -138,6 +138,7 @@ def mock_firehose_sse(
     record_encryption_lag: float = ...,
     lenient_keys: bool = ...,
     producer_key_access: Literal["scheduled", "required", "not-required"] = ...,
+    max_key_events: int = ...,
 ) -> MockFirehoseSSE: ...
 
 
@@ -148,7 +149,8 @@ def mock_firehose_sse(func: Callable[..., Any] | None = None, /, **settings: Any
     Settings: ``max_streams_per_region`` (5,000, AWS's default quota), ``max_streams_per_key`` (500),
     ``max_encryption_changes_per_day`` (25), ``record_encryption_lag`` (0 seconds),
     ``lenient_keys`` (False: unknown KMS keys are refused), ``producer_key_access``
-    ("scheduled": puts need the caller's KMS access on AWS's dates; "required"; "not-required").
+    ("scheduled": puts need the caller's KMS access on AWS's dates; "required"; "not-required"),
+    ``max_key_events`` (10,000: the key events kept, the oldest dropped; 0 keeps none).
     ``preset="strict"`` (the defaults) or ``"compat"`` (immediate transitions, lenient keys) is
     applied first, the settings given on top; the transitions it sets are undone when the mock
     exits.

@@ -14,6 +14,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Literal, TypedDict
 
+from .key_events import DEFAULT_MAX_KEY_EVENTS, KeyEvent, KeyEventLog
+
 MODEL_NAME = "firehose::encryption"
 """The model name of the SSE transitions in moto's state manager."""
 DELETION_MODEL_NAME = "firehose::deletion"
@@ -34,6 +36,7 @@ SETTINGS = (
     "record_encryption_lag",
     "lenient_keys",
     "producer_key_access",
+    "max_key_events",
 )
 PRODUCER_KEY_ACCESS = ("scheduled", "required", "not-required")
 """Values of ``producer_key_access``: AWS's dates, always, never."""
@@ -145,6 +148,7 @@ class FirehoseSSE:
     record_encryption_lag: float
     lenient_keys: bool
     producer_key_access: str
+    max_key_events: int
 
     def __init__(
         self,
@@ -155,15 +159,18 @@ class FirehoseSSE:
         record_encryption_lag: float = 0.0,
         lenient_keys: bool = False,
         producer_key_access: str = "scheduled",
+        max_key_events: int = DEFAULT_MAX_KEY_EVENTS,
     ) -> None:
         self._faults: deque[Fault] = deque()
         self._lock = threading.Lock()
+        self._key_log = KeyEventLog(max_key_events)
         self.max_streams_per_region = max_streams_per_region
         self.max_streams_per_key = max_streams_per_key
         self.max_encryption_changes_per_day = max_encryption_changes_per_day
         self.record_encryption_lag = record_encryption_lag
         self.lenient_keys = lenient_keys
         self.producer_key_access = producer_key_access
+        self.max_key_events = max_key_events
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name in (
@@ -194,6 +201,8 @@ class FirehoseSSE:
                 f"producer_key_access must be one of {', '.join(map(repr, PRODUCER_KEY_ACCESS))}; "
                 f"got {shown_value(value)}"
             )
+        elif name == "max_key_events":
+            self._key_log.resize(value)  # ValueError for a bad value
         super().__setattr__(name, value)
 
     def settings(self) -> dict[str, Any]:
@@ -299,6 +308,18 @@ class FirehoseSSE:
         """Undo ``_take_fault``: the fault goes back where it was."""
         with self._lock:
             self._faults.insert(index, fault)
+
+    # Key events (rule 48) ---------------------------------------------------------------
+
+    def key_events(self, stream_name: str | None = None) -> list[KeyEvent]:
+        """The KMS calls Firehose made for the mock's streams, oldest first (the newest
+        ``max_key_events`` of them); only ``stream_name``'s when given (any account and
+        region). A ``stream_name`` that is not a stream name → ``ValueError``."""
+        return self._key_log.events(stream_name)
+
+    def clear_key_events(self) -> None:
+        """Forget every key event recorded so far."""
+        self._key_log.clear()
 
     # Transitions -----------------------------------------------------------------------
 

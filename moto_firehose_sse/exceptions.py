@@ -37,6 +37,7 @@ class InvalidKMSResourceException(FirehoseSSEError):
 
     def __init__(self, message: str, code: str) -> None:
         super().__init__(message, code=code)
+        self.kms_code = code
 
 
 class LimitExceededException(FirehoseSSEError):

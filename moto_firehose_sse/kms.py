@@ -11,7 +11,7 @@ from typing import Any
 
 from moto.kms.models import Grant, kms_backends
 
-from . import policy, undo
+from . import key_events, policy, undo
 from .caller import Caller
 from .caller import current as current_caller
 from .exceptions import InvalidArgumentException, InvalidKMSResourceException
@@ -114,10 +114,14 @@ def resolve(
         )
     key_region, key_account = match["region"], match["account"]
     if key_region != region or match["partition"] != partition_of(region):
-        raise _not_found(
+        raise _refused(
+            _not_found(
+                key_arn,
+                f"it is in {match['partition']}/{key_region}, and a Firehose stream in "
+                f"{region} can only use keys of its own region.",
+            ),
             key_arn,
-            f"it is in {match['partition']}/{key_region}, and a Firehose stream in {region} "
-            "can only use keys of its own region.",
+            use,
         )
     backend = _kms_backend(key_account, key_region)
     key_id: str | None = match["name"]
@@ -128,17 +132,35 @@ def resolve(
         if lenient:  # made-up key ids and alias names alike
             name = key_id or f"alias/{match['name']}"
             return KeyRef(key_arn, key_account, key_region, name, known=False)
-        raise _not_found(key_arn, f"no such key in account {key_account}, region {key_region}.")
+        raise _refused(
+            _not_found(key_arn, f"no such key in account {key_account}, region {key_region}."),
+            key_arn,
+            use,
+        )
     if key_account != account and use is not None:
         why = _account_refusal(key, use)
         if why is not None:
-            raise InvalidKMSResourceException(
-                f"KMS key {key_arn} belongs to account {key_account}, and its key policy does "
-                f"not let {use.caller.arn} of account {account} use it ({why}); add a key "
-                "policy statement that allows it.",
-                code="KMS.AccessDeniedException",
+            raise _refused(
+                InvalidKMSResourceException(
+                    f"KMS key {key_arn} belongs to account {key_account}, and its key policy "
+                    f"does not let {use.caller.arn} of account {account} use it ({why}); add a "
+                    "key policy statement that allows it.",
+                    code="KMS.AccessDeniedException",
+                ),
+                key.arn,
+                use,
             )
     return KeyRef(key.arn, key_account, key_region, key.id)
+
+
+def _refused(
+    error: InvalidKMSResourceException, key_arn: str, use: Use | None
+) -> InvalidKMSResourceException:
+    """A Start or Create refused at call time: KMS answered its DescribeKey with ``error``."""
+    if use is not None:
+        code = key_events.KMS_ERROR_CODES.get(error.kms_code, error.kms_code)
+        key_events.record("DescribeKey", use.stream_arn, key_arn, use.caller.arn, code)
+    return error
 
 
 def adopted(key_arn: str, account: str, region: str, stream_arn: str, *, lenient: bool) -> KeyRef:
@@ -159,15 +181,39 @@ def _key(ref: KeyRef) -> Any:
 
 
 def problem(ref: KeyRef, use: Use) -> tuple[str, str] | None:
-    """Why Firehose can't encrypt with the key now, as a FailureDescription (type, details)."""
+    """Why Firehose can't encrypt with the key now, as a FailureDescription (type, details).
+
+    The check is Firehose's DescribeKey with the caller's credentials, and the KMS call the
+    caller or Firehose was refused, if any: both are key events.
+    """
+    failure, refused = _problem(ref, use)
+    if refused is None or refused[0] != "DescribeKey":
+        key_events.record("DescribeKey", use.stream_arn, ref.arn, use.caller.arn)
+    if refused is not None:
+        operation, principal, error = refused
+        key_events.record(operation, use.stream_arn, ref.arn, principal, error)
+    return failure
+
+
+_Refused = tuple[key_events.Operation, str, str]
+"""A KMS call that was refused: (operation, principal, KMS error code)."""
+
+
+def _problem(ref: KeyRef, use: Use) -> tuple[tuple[str, str] | None, _Refused | None]:
     if not ref.known:
-        return None
+        return None, None
     key = _key(ref)
     if key is None:
-        return "KMS_KEY_NOT_FOUND", f"KMS key {ref.arn} does not exist."
+        return (
+            ("KMS_KEY_NOT_FOUND", f"KMS key {ref.arn} does not exist."),
+            ("DescribeKey", use.caller.arn, "NotFoundException"),
+        )
     state = key.key_state
     if state != "Enabled":
-        return _STATE_FAILURE.get(state, "INVALID_KMS_KEY"), f"KMS key {ref.arn} is {state}."
+        return (
+            _STATE_FAILURE.get(state, "INVALID_KMS_KEY"),
+            f"KMS key {ref.arn} is {state}.",
+        ), None
     spec = getattr(key, "key_spec", None) or "SYMMETRIC_DEFAULT"
     usage = key.key_usage or "ENCRYPT_DECRYPT"
     if spec != "SYMMETRIC_DEFAULT" or usage != "ENCRYPT_DECRYPT":
@@ -175,11 +221,12 @@ def problem(ref: KeyRef, use: Use) -> tuple[str, str] | None:
             "INVALID_KMS_KEY",
             f"KMS key {ref.arn} is a {spec} key for {usage}; Firehose needs a symmetric "
             "ENCRYPT_DECRYPT key.",
-        )
-    denied = access_problem(ref, use)
+        ), None
+    denied = _access_refusal(key, ref, use)
     if denied is not None:
-        return "KMS_ACCESS_DENIED", denied
-    return None
+        operation, principal, details = denied
+        return ("KMS_ACCESS_DENIED", details), (operation, principal, "AccessDeniedException")
+    return None, None
 
 
 def put_error(
@@ -213,8 +260,9 @@ def put_error(
     )
 
 
-def create_grant(ref: KeyRef, stream_arn: str, stream_name: str) -> str | None:
-    """Give Firehose a grant on the key; its id, or None for a lenient key."""
+def create_grant(ref: KeyRef, stream_arn: str, stream_name: str, principal: str) -> str | None:
+    """Give Firehose a grant on the key (``principal``'s CreateGrant); its id, or None for a
+    lenient key."""
     key = _key(ref)
     if key is None:
         return None
@@ -226,7 +274,14 @@ def create_grant(ref: KeyRef, stream_arn: str, stream_name: str) -> str | None:
         retiring_principal=FIREHOSE_PRINCIPAL,
     )
     undo.record(lambda: _drop_grant(key, grant.id))
+    key_events.record("CreateGrant", stream_arn, ref.arn, principal)
     return str(grant.id)
+
+
+def _granted_stream(grant: Any) -> str:
+    """The ARN of the stream Firehose's grant is for (its encryption context constraint)."""
+    subset = (grant.constraints or {}).get("EncryptionContextSubset") or {}
+    return str(subset.get(key_events.CONTEXT_KEY, ""))
 
 
 # Where moto lists every instance of a model class until it resets (`instances` in moto 5.0).
@@ -239,6 +294,9 @@ def retire_grant(ref: KeyRef, grant_id: str) -> None:
     grant = _drop_grant(key, grant_id) if key is not None else None
     if grant is not None:
         undo.record(lambda: _put_grant_back(key, grant))
+        stream_arn = _granted_stream(grant)
+        if stream_arn:
+            key_events.record("RetireGrant", stream_arn, ref.arn)
 
 
 def _drop_grant(key: Any, grant_id: str) -> Any:
@@ -264,6 +322,9 @@ def retire_problem(ref: KeyRef, grant_id: str) -> tuple[str, str] | None:
     key = _key(ref)
     if key is None or grant_id not in key.grants or key.key_state in _RETIRABLE_STATES:
         return None
+    stream_arn = _granted_stream(key.grants[grant_id])
+    if stream_arn:
+        key_events.record("RetireGrant", stream_arn, ref.arn, error="KMSInvalidStateException")
     return (
         "RETIRE_KMS_GRANT_FAILED",
         f"Firehose could not retire its grant {grant_id} on KMS key {ref.arn}: KMS answered "
@@ -482,17 +543,37 @@ def access_problem(ref: KeyRef, use: Use) -> str | None:
     key = _key(ref)
     if key is None or not ref.known:
         return None
+    denied = _access_refusal(key, ref, use)
+    return denied[2] if denied is not None else None
+
+
+def _access_refusal(
+    key: Any, ref: KeyRef, use: Use
+) -> tuple[key_events.Operation, str, str] | None:
+    """The KMS call of an enable that is refused on permissions: (operation, principal,
+    KMS_ACCESS_DENIED details); None when every one is allowed."""
     for action in ENABLE_ACTIONS:
         why = _cached(key, action, use, service=False)
         if why is not None:
+            operation: key_events.Operation = (
+                "DescribeKey" if action == "kms:DescribeKey" else "CreateGrant"
+            )
             return (
+                operation,
+                use.caller.arn,
                 f"{use.caller.arn} is not allowed {action} on KMS key {ref.arn} through "
-                f"Firehose: {why}."
+                f"Firehose: {why}.",
             )
     for action in GRANT_USE_ACTIONS:
         why = _cached(key, action, use, service=True)
         if why is not None:
-            return f"Firehose may not use KMS key {ref.arn}: {why}."
+            # Firehose finds out when it first uses the key for data.
+            operation = "Decrypt" if action == "kms:Decrypt" else "GenerateDataKey"
+            return (
+                operation,
+                FIREHOSE_PRINCIPAL,
+                f"Firehose may not use KMS key {ref.arn}: {why}.",
+            )
     return None
 
 

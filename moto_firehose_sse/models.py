@@ -9,7 +9,7 @@ from typing import Any
 
 from moto.firehose.models import DeliveryStream, FirehoseBackend, firehose_backends
 
-from . import caller, controller, inputs, kms, undo, urls
+from . import caller, controller, inputs, key_events, kms, undo, urls
 from .exceptions import (
     InvalidArgumentException,
     InvalidKMSResourceException,
@@ -441,6 +441,8 @@ class FirehoseSSEBackend(FirehoseBackend):
             rule = producer_rule(settings.producer_key_access, created_at(stream), now)
             use = kms.Use(self._caller(), stream.delivery_stream_arn) if rule else None
             error = kms.put_error(enc.key.ref, enc.grant, use)
+            refusal = error.kms_code if error is not None else None
+            key_events.put(stream.delivery_stream_arn, enc.key.ref.arn, refusal, now)
             if error is not None:
                 raise error
         encrypted = enc.encrypted(now, settings.record_encryption_lag)

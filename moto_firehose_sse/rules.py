@@ -208,9 +208,16 @@ class StreamEncryption:
     ) -> None:
         """End an enable with ``key``: ENABLED, or ENABLING_FAILED keeping the old key."""
         fault, self.fault = self.fault, None
-        failure = (
-            (fault.type, fault.details) if fault else self._key_problem(key, account, stream_arn)
-        )
+        by = None
+        if fault is not None:
+            failure: tuple[str, str] | None = (fault.type, fault.details)
+        elif key.ref is not None:
+            by = key.caller or caller.current(
+                account, key.ref.region, kms.partition_of(key.ref.region)
+            )
+            failure = kms.problem(key.ref, kms.Use(by, stream_arn))
+        else:
+            failure = None
         if failure:
             self.status = ENABLING_FAILED
             self.failure = {"Type": failure[0], "Details": failure[1]}
@@ -227,17 +234,13 @@ class StreamEncryption:
             grant: str | None = self.grant  # same key: its grant goes on
         else:
             self.release()
-            grant = kms.create_grant(key.ref, stream_arn, stream_name) if key.ref else None
+            grant = (
+                kms.create_grant(key.ref, stream_arn, stream_name, by.arn)
+                if key.ref is not None and by is not None
+                else None
+            )
         self._flip(key, now)
         self.grant, self.status, self.failure, self.target = grant, ENABLED, None, None
-
-    @staticmethod
-    def _key_problem(key: Key, account: str, stream_arn: str) -> tuple[str, str] | None:
-        ref = key.ref
-        if ref is None:
-            return None
-        by = key.caller or caller.current(account, ref.region, kms.partition_of(ref.region))
-        return kms.problem(ref, kms.Use(by, stream_arn))
 
     def _finish_disable(self, now: float) -> None:
         fault, self.fault = self.fault, None
@@ -346,5 +349,8 @@ def adopt(stream: Any, account: str, region: str) -> StreamEncryption | None:
         arn, account, region, stream.delivery_stream_arn, lenient=controller.current().lenient_keys
     )
     enc = StreamEncryption(ENABLED, Key(CUSTOMER_MANAGED_CMK, arn, ref))
-    enc.grant = kms.create_grant(ref, stream.delivery_stream_arn, stream.delivery_stream_name)
+    by = caller.current(account, region, kms.partition_of(region))
+    enc.grant = kms.create_grant(
+        ref, stream.delivery_stream_arn, stream.delivery_stream_name, by.arn
+    )
     return enc

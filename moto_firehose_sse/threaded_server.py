@@ -126,7 +126,7 @@ class ThreadedFirehoseSSEServer:
 
     def reset(self) -> None:
         """What ``POST /moto-api/reset`` does: moto's data, and the settings back to start-up
-        values with no pending fault."""
+        values with no pending fault and no key event."""
         from moto.core.base_backend import BackendDict
         from moto.core.model_instances import reset_model_data
 
@@ -134,6 +134,7 @@ class ThreadedFirehoseSSEServer:
         reset_model_data()
         self._controller.configure(**self._startup_settings)
         self._controller.clear_faults()
+        self._controller.clear_key_events()
 
     def _undo(self, saved: wiring.SavedTransitions) -> None:
         self._starting = False

@@ -26,6 +26,7 @@ DEFAULTS = {
     "record_encryption_lag": 0.0,
     "lenient_keys": False,
     "producer_key_access": "scheduled",
+    "max_key_events": 10_000,
 }
 AUTH = (
     "AWS4-HMAC-SHA256 Credential=testing/20240101/us-east-1/firehose/aws4_request, "
@@ -414,6 +415,7 @@ def test_command_line_settings_are_the_start_up_values(tmp_path: Path) -> None:
         ["--record-encryption-lag", "-2"],
         ["--port", "x"],
         ["--producer-key-access", "always"],
+        ["--max-key-events", "-1"],
     ],
 )
 def test_bad_command_line_is_refused(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:

@@ -17,9 +17,12 @@ controller is reachable under ``/moto-api/firehose-sse/``:
   optional): the next matching enable, disable or delete fails that way. Answers the
   pending faults.
 - ``DELETE /moto-api/firehose-sse/faults``: drop every pending fault.
+- ``GET /moto-api/firehose-sse/key-events[?stream_name=NAME]``: the key events (rule 48), a
+  JSON list (see ``moto_firehose_sse.key_events``).
 
 Bad input there is answered with HTTP 400 and ``{"message": ...}``. ``POST /moto-api/reset``
-also puts the settings back to the server's start-up values and drops pending faults.
+also puts the settings back to the server's start-up values, drops pending faults and
+forgets the key events.
 
 Firehose requests are checked before moto sees them, so that malformed ones get the
 answer AWS gives (JSON 1.1 with ``x-amzn-ErrorType``: ``SerializationException``,

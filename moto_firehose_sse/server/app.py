@@ -42,9 +42,10 @@ class FirehoseSSEApp:
         self.startup_settings = sse.settings()
 
     def reset(self) -> None:
-        """Back to the start-up settings, with no pending fault."""
+        """Back to the start-up settings, with no pending fault and no key event."""
         self.sse.configure(**self.startup_settings)
         self.sse.clear_faults()
+        self.sse.clear_key_events()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         with controller.serving(self.sse):  # this server's settings, whatever mocks run

@@ -57,7 +57,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="moto-firehose-sse-server",
         description="moto's server with Amazon Firehose server-side encryption as AWS does it. "
-        f"The controller is at {API_PREFIX}/settings and {API_PREFIX}/faults.",
+        f"The controller is at {API_PREFIX}/settings, {API_PREFIX}/faults and "
+        f"{API_PREFIX}/key-events.",
     )
     parser.add_argument(
         "-H", "--host", type=_host, default="127.0.0.1", help="host to bind (127.0.0.1)"
@@ -85,6 +86,7 @@ def _parser() -> argparse.ArgumentParser:
         ("max_streams_per_key", int),
         ("max_encryption_changes_per_day", int),
         ("record_encryption_lag", float),
+        ("max_key_events", int),
     ):
         parser.add_argument(
             "--" + name.replace("_", "-"),

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from .. import key_events
 from ..controller import MODEL_NAMES, SETTINGS, FirehoseSSE, check_transition, shown_value
 from .http_io import BadRequest, parse_json
 
@@ -102,9 +103,17 @@ def _delete_faults(sse: FirehoseSSE, request: ApiRequest) -> dict[str, Any]:
     return _get_faults(sse, request)
 
 
+def _get_key_events(sse: FirehoseSSE, request: ApiRequest) -> list[dict[str, Any]]:
+    try:
+        return key_events.http_payload(sse, request.query)
+    except ValueError as exc:
+        raise BadRequest("BadRequest", str(exc)) from exc
+
+
 ROUTES: dict[str, dict[str, Handler]] = {
     "settings": {"GET": _get_settings, "POST": _post_settings},
     "faults": {"GET": _get_faults, "POST": _post_fault, "DELETE": _delete_faults},
+    "key-events": {"GET": _get_key_events},
 }
 """The controller's API: ``/moto-api/firehose-sse/<resource>`` → method → handler."""
 

@@ -6,6 +6,8 @@ Never run, only type-checked. An ``assert_type`` that no longer holds, or a
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Mapping
 from typing import Any
 
 from typing_extensions import assert_type
@@ -15,6 +17,7 @@ from moto_firehose_sse import (
     MODEL_NAME,
     Fault,
     FirehoseSSE,
+    KeyEvent,
     MockFirehoseSSE,
     ThreadedFirehoseSSEServer,
     Transition,
@@ -64,6 +67,8 @@ def check_settings_and_context_manager() -> None:
     mock_firehose_sse(no_such_setting=1)  # type: ignore[call-overload]
     mock_firehose_sse(producer_key_access="required")
     mock_firehose_sse(producer_key_access="sometimes")  # type: ignore[call-overload]
+    mock_firehose_sse(max_key_events=100)
+    mock_firehose_sse(max_key_events="many")  # type: ignore[call-overload]
 
     with mock_firehose_sse() as sse:
         assert_type(sse, FirehoseSSE)
@@ -72,6 +77,16 @@ def check_settings_and_context_manager() -> None:
         assert_type(sse.lenient_keys, bool)
         assert_type(sse.producer_key_access, str)
         assert_type(sse.settings(), dict[str, Any])
+        assert_type(sse.max_key_events, int)
+        assert_type(sse.key_events(), list[KeyEvent])
+        assert_type(sse.key_events("orders"), list[KeyEvent])
+        sse.key_events(3)  # type: ignore[arg-type]
+        event = sse.key_events()[0]
+        assert_type(event.time, datetime.datetime)
+        assert_type(event.error, str | None)
+        assert_type(event.encryption_context, Mapping[str, str])
+        event.error = "x"  # type: ignore[misc]
+        sse.clear_key_events()
         assert_type(sse.pending_faults, tuple[Fault, ...])
         sse.fail_next_enable("KMS_ACCESS_DENIED", "denied", stream_name="s")
         sse.fail_next_disable(stream_name="s")
