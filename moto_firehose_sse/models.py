@@ -9,7 +9,7 @@ from typing import Any
 
 from moto.firehose.models import DeliveryStream, FirehoseBackend, firehose_backends
 
-from . import caller, controller, creation, inputs, kms, urls
+from . import caller, controller, creation, describe_defaults, inputs, kms, urls
 from .exceptions import (
     InvalidArgumentException,
     InvalidKMSResourceException,
@@ -278,6 +278,7 @@ class FirehoseSSEBackend(FirehoseBackend):
         enc = self._encryption(stream, time.time())
         result = super().describe_delivery_stream(delivery_stream_name, *args, **kwargs)
         description = result["DeliveryStreamDescription"]
+        describe_defaults.apply(description)
         creations = self.__dict__.get(CREATIONS)
         if creations and delivery_stream_name in creations:
             creations[delivery_stream_name].advance()
