@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import requests
 from freezegun import freeze_time
+from moto import mock_aws
 from moto.moto_api import state_manager
 
 import moto_firehose_sse
@@ -434,3 +435,25 @@ def test_a_bad_creation_transition_over_http_is_a_400(server: str) -> None:
     status_code, got = call(server, "POST", "/moto-api/state-manager/set-transition", body)
     assert status_code == 400
     assert got["message"].startswith("firehose::creation: ")
+
+
+def test_a_stream_left_creating_under_an_outer_mock() -> None:
+    """Plain moto shows it CREATING; the plugin picks the creation up again, and a stream
+    plain moto deleted and made again meanwhile has no creation left over."""
+    with mock_aws():
+        firehose, kms = client("firehose"), client("kms")
+        key_id, key_arn = key(kms)
+        with mock_firehose_sse() as controller:
+            controller.set_transition(MANUAL_2, model=CREATION_MODEL_NAME)
+            create_stream(firehose, "kept", DeliveryStreamEncryptionConfigurationInput=cmk(key_arn))
+            create_stream(firehose, "dropped")
+            assert status(firehose, "kept") == "CREATING"
+        assert status(firehose, "kept") == "CREATING"  # plain moto shows what it holds
+        firehose.delete_delivery_stream(DeliveryStreamName="dropped")  # plain moto: at once
+        create_stream(firehose, "dropped")
+        with mock_firehose_sse() as controller:
+            controller.set_transition(MANUAL_2, model=CREATION_MODEL_NAME)
+            assert statuses(firehose, "kept", 2) == ["CREATING", "ACTIVE"]
+            assert sse(firehose, "kept") == {**cmk(key_arn), "Status": "ENABLED"}
+            assert len(grants(kms, key_id)) == 1
+            assert statuses(firehose, "dropped", 2) == ["ACTIVE", "ACTIVE"]
