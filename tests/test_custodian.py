@@ -113,6 +113,7 @@ def estate(firehose: Any, kms: Any) -> dict[str, str]:
 
 
 ALIAS_ARN = f"arn:aws:kms:{REGION}:{ACCOUNT}:{ALIAS}"
+EVERY_STREAM = ["aliased", "bare", "broken", "owned", "plain", "sourced"]
 
 
 def test_the_status_filter_finds_every_stream_not_encrypted(
@@ -144,14 +145,7 @@ def test_the_kms_key_filter_follows_the_stream_key(firehose: Any, kms: Any, run:
 
 def test_encrypt_s3_destination(firehose: Any, kms: Any, run: Any) -> None:
     keys = estate(firehose, kms)
-    assert run(encrypt_s3(keys["bare"])) == [
-        "aliased",
-        "bare",
-        "broken",
-        "owned",
-        "plain",
-        "sourced",
-    ]
+    assert run(encrypt_s3(keys["bare"])) == EVERY_STREAM
     kms_config = {"KMSEncryptionConfig": {"AWSKMSKeyARN": keys["bare"]}}
     for name in ("aliased", "bare", "owned", "plain", "sourced"):
         assert s3_encryption(firehose, name) == kms_config, name
@@ -230,14 +224,7 @@ def test_the_custodian_cli_against_the_server(server: str, tmp_path: Path) -> No
     assert found == {
         "firehose-unencrypted": ["broken", "plain", "sourced"],
         "firehose-by-key": ["aliased"],
-        "firehose-encrypt-s3-destination": [
-            "aliased",
-            "bare",
-            "broken",
-            "owned",
-            "plain",
-            "sourced",
-        ],
+        "firehose-encrypt-s3-destination": EVERY_STREAM,
     }
     assert s3_encryption(firehose, "plain") == {
         "KMSEncryptionConfig": {"AWSKMSKeyARN": keys["aliased"]}
