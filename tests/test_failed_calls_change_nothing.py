@@ -23,7 +23,10 @@ from moto.firehose.models import FirehoseBackend, firehose_backends
 from moto_firehose_sse import (
     DELETION_MODEL_NAME,
     controller,
+    creation,
+    describe_defaults,
     inputs,
+    key_events,
     kms,
     mock_firehose_sse,
     models,
@@ -84,8 +87,13 @@ STEPS: list[tuple[Any, str]] = [
             "_count_change",
             "_caller",
             "_settle_deletion",
+            "_settle_creation",
         )
     ),
+    *((creation.StreamCreation, name) for name in ("settle", "advance")),
+    (rules.StreamEncryption, "begin_creation"),
+    *((key_events, name) for name in ("record", "put")),
+    (describe_defaults, "apply"),
     *(
         (FirehoseBackend, name)
         for name in (
