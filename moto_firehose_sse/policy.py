@@ -92,7 +92,7 @@ def _arn_like(value: str, pattern: str) -> bool:
     parts, wanted = value.split(":", 5), pattern.split(":", 5)
     if len(parts) != 6 or len(wanted) != 6:
         return False
-    return all(_like(p, w) for p, w in zip(parts, wanted))
+    return all(_like(p, w) for p, w in zip(parts, wanted, strict=True))
 
 
 def _strings(value: Any) -> Values | None:

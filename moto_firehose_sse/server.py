@@ -40,9 +40,9 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict
-from typing import Any, Callable
+from typing import Any
 
 from moto.settings import allow_unknown_region
 
