@@ -46,7 +46,7 @@ from typing import Any
 
 from moto.settings import allow_unknown_region
 
-from . import controller, wiring
+from . import controller, json_nesting, wiring
 from .controller import (
     MODEL_NAMES,
     PRODUCER_KEY_ACCESS,
@@ -134,6 +134,8 @@ def _read_body(environ: dict[str, Any], limit: int) -> bytes:
 def _parse_json(body: bytes | str) -> Any:
     """``json.loads`` whose every failure is a ``ValueError``, nesting too deep included."""
     try:
+        if json_nesting.too_deep(body):
+            raise RecursionError
         return json.loads(body)
     except RecursionError:
         raise ValueError("it is nested too deeply") from None
