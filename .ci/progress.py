@@ -44,7 +44,8 @@ def main(argv: list[str]) -> int:
         parser.error("no command")
     if command[0] == "python":  # the interpreter running this script (a nox session's)
         command[0] = sys.executable
-    name = " ".join([Path(command[0]).name, *command[1:4]]) + (" ..." if len(command) > 4 else "")
+    shown = [Path(command[0]).name, *(arg.strip().split("\n")[0][:40] for arg in command[1:4])]
+    name = " ".join(shown) + (" ..." if len(command) > 4 else "")
     started = time.monotonic()
     last = [started]
     lock = threading.Lock()
