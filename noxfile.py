@@ -1,6 +1,7 @@
-"""Checks of moto-firehose-sse: `nox` runs them all, `nox -s example` runs the example,
-`nox -s mutation` the mutation testing and `nox -s custodian` the Cloud Custodian policies
-(neither in the default run)."""
+"""Checks of moto-firehose-sse: `nox` runs the default sessions (what CI runs: lint, typing,
+the test matrix, the package build and the docs site), `nox -s example` runs the example;
+`nox -s mutation` (mutation testing) and `nox -s custodian` (Cloud Custodian policies) are not
+in the default run. CONTRIBUTING.md says which session does what."""
 
 from __future__ import annotations
 
@@ -9,23 +10,88 @@ import os
 import shutil
 import tarfile
 import xml.etree.ElementTree as ElementTree
+import zipfile
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import nox
 
-nox.options.sessions = ["lint", "typing", "tests", "docs"]
+nox.options.sessions = ["lint", "typing", "tests", "build", "docs"]
 nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = True
 
-# The oldest and the newest moto release supported (pyproject pins the range).
-MOTO_VERSIONS = ["5.0.28", "5.2.5"]
+# The support matrix ------------------------------------------------------------------------
+
+# The oldest and the newest Python supported (pyproject's requires-python and classifiers);
+# .ci/run makes pyenv's interpreters of these versions visible to nox.
+PYTHONS = ["3.10", "3.13"]
+# The oldest moto supported, the newest 5.1.x and the newest 5.2.x (pyproject pins the range).
+MOTO_OLDEST, MOTO_5_1, MOTO_NEWEST = "5.0.28", "5.1.22", "5.2.5"
+MOTO_VERSIONS = [MOTO_OLDEST, MOTO_5_1, MOTO_NEWEST]
+# Where the whole suite runs: each moto release once, each Python at least once (the newest
+# Python with the newest moto, the oldest with the oldest). The other pairs run SMOKE.
+FULL = {("3.10", MOTO_OLDEST), ("3.13", MOTO_5_1), ("3.13", MOTO_NEWEST)}
+# The smoke subset: the tests that meet moto's internals where its releases differ (the
+# wiring and its usage forms, nesting and hand-over with plain moto, the wire, KMS keys and
+# grants, the status model) and the example, about a sixth of the suite's time.
+SMOKE = [
+    "tests/test_import.py",
+    "tests/test_isolation.py",
+    "tests/test_mock_nesting.py",
+    "tests/test_layering_adoption.py",
+    "tests/test_handover.py",
+    "tests/test_usage_forms.py",
+    "tests/test_status_model.py",
+    "tests/test_start_stop.py",
+    "tests/test_kms_keys.py",
+    "tests/test_kms_grants.py",
+    "tests/test_wire_headers.py",
+    "tests/test_unreadable_requests.py",
+    "examples/test_ensure_encrypted.py",
+]
+MATRIX = [
+    nox.param(python, moto, id=f"python{python}-moto{moto}")
+    for python in PYTHONS
+    for moto in MOTO_VERSIONS
+]
+
+# Saying what it does ----------------------------------------------------------------------
+
+# Runs a command, passing its output on, with a line after 20 s of silence (.ci/progress.py).
+PROGRESS = str(Path(__file__).resolve().parent / ".ci" / "progress.py")
+
+
+def install(session: nox.Session, *args: str) -> None:
+    """``pip install`` into the session's environment, a line per package fetched."""
+    session.log(f"pip install {' '.join(args)}")
+    session.run(
+        "python", PROGRESS, "--pip", "--", "python", "-m", "pip", "install",
+        "--progress-bar", "off", *args,
+    )  # fmt: skip
+
+
+def install_into(session: nox.Session, python: str, *args: str) -> None:
+    """``pip install`` into another environment (``python`` is its interpreter)."""
+    session.log(f"pip install {' '.join(args)} (into {Path(python).parent.parent.name})")
+    session.run(
+        "python", PROGRESS, "--pip", "--", python, "-m", "pip", "install",
+        "--progress-bar", "off", *args,
+    )  # fmt: skip
+
+
+def run_long(session: nox.Session, *args: str, **kwargs: Any) -> None:
+    """``session.run`` for a step that can be quiet for long (mypy): a line every 20 s."""
+    session.run("python", PROGRESS, "--", *args, **kwargs)
+
+
+# Sessions ----------------------------------------------------------------------------------
 
 
 @nox.session
 def example(session: nox.Session) -> None:
     """Run the README's example end to end."""
-    session.install("-e", ".")
+    install(session, "-e", ".")
     session.run("python", "examples/ensure_encrypted.py")
 
 
@@ -38,7 +104,7 @@ def docs(session: nox.Session) -> None:
     """Build the documentation site with warnings as errors, check every internal link and
     anchor of the built pages, and open it in headless Chromium (skipped where Debian's
     `chromium` and `chromium-driver` are missing). Arguments go to that pytest run."""
-    session.install("-e", ".[test]", *DOCS_REQUIREMENTS, "selenium>=4.11")
+    install(session, "-e", ".[test]", *DOCS_REQUIREMENTS, "selenium>=4.11")
     site = Path(session.create_tmp()).resolve() / "site"
     env = {"NO_MKDOCS_2_WARNING": "1"}
     session.run("mkdocs", "build", "--strict", "--clean", "--site-dir", str(site), env=env)
@@ -50,16 +116,17 @@ def docs(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    session.install("ruff>=0.4")
+    install(session, "ruff>=0.4")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
 
 
 @nox.session
 def typing(session: nox.Session) -> None:
-    session.install("-e", ".[test]", "mypy>=1.8", "typing_extensions>=4.6")
+    install(session, "-e", ".[test]", "mypy>=1.8", "typing_extensions>=4.6")
     # The package, and the public API's types as users see them (tests/typing).
-    session.run("mypy", "--strict", "moto_firehose_sse", "tests/typing")
+    session.log("mypy --strict moto_firehose_sse tests/typing (a minute or two without cache)")
+    run_long(session, "mypy", "--strict", "moto_firehose_sse", "tests/typing")
 
 
 def aws_cli(session: nox.Session) -> str:
@@ -72,9 +139,9 @@ def aws_cli(session: nox.Session) -> str:
     bin_dir = home / ("Scripts" if os.name == "nt" else "bin")
     aws = bin_dir / ("aws.cmd" if os.name == "nt" else "aws")
     if not aws.exists():
+        session.log("A separate environment for the AWS CLI")
         session.run("python", "-m", "venv", "--clear", str(home))
-        python = str(bin_dir / "python")
-        session.run(python, "-m", "pip", "install", "--quiet", "awscli", external=True)
+        install_into(session, str(bin_dir / "python"), "awscli")
     session.run(str(aws), "--version", external=True)
     return str(aws.resolve())
 
@@ -89,8 +156,9 @@ def aiobotocore_python(session: nox.Session) -> str:
     bin_dir = home / ("Scripts" if os.name == "nt" else "bin")
     python = bin_dir / ("python.exe" if os.name == "nt" else "python")
     if not (home / "ready").exists():
+        session.log("A separate environment for aiobotocore")
         session.run("python", "-m", "venv", "--clear", str(home))
-        session.run(str(python), "-m", "pip", "install", "--quiet", "aiobotocore", external=True)
+        install_into(session, str(python), "aiobotocore")
         (home / "ready").write_text("")
     return str(python)
 
@@ -107,9 +175,10 @@ def javascript_sdk(session: nox.Session) -> dict[str, str]:
     home = Path(session.virtualenv.location).parent / "javascript-sdk"
     if not (home / "ready").exists():
         home.mkdir(parents=True, exist_ok=True)
+        session.log("npm install @aws-sdk/client-firehose@3 (once)")
         installed = session.run(
-            npm, "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(home),
-            "@aws-sdk/client-firehose@3", external=True, success_codes=[0, 1], silent=True,
+            "python", PROGRESS, "--", npm, "install", "--silent", "--no-audit", "--no-fund",
+            "--prefix", str(home), "@aws-sdk/client-firehose@3", success_codes=[0, 1],
         )  # fmt: skip
         if not (home / "node_modules" / "@aws-sdk" / "client-firehose").is_dir():
             session.log(f"npm could not install the JavaScript SDK ({installed}): its test skips.")
@@ -119,17 +188,127 @@ def javascript_sdk(session: nox.Session) -> dict[str, str]:
 
 
 @nox.session
-@nox.parametrize("moto", MOTO_VERSIONS)
+@nox.parametrize("python,moto", MATRIX)
 def tests(session: nox.Session, moto: str) -> None:
-    """The whole suite on one moto release, in parallel (pytest-xdist)."""
-    session.install("-e", ".[test]", f"moto[server]=={moto}")
-    session.run("python", "-c", "import moto; print('moto', moto.__version__)")
+    """The suite on one Python and one moto release: whole (FULL pairs) or the smoke subset.
+
+    In parallel (pytest-xdist). Arguments go to pytest (and replace the smoke subset's paths).
+    """
+    install(session, "-e", ".[test]", f"moto[server]=={moto}")
+    session.run("python", "-c", "import moto, sys; print('moto', moto.__version__, sys.version)")
     env = {
         "MOTO_FIREHOSE_SSE_AWS_CLI": aws_cli(session),
         "MOTO_FIREHOSE_SSE_AIOBOTOCORE_PYTHON": aiobotocore_python(session),
         **javascript_sdk(session),
     }
-    session.run("pytest", "-n", "2", *session.posargs, env=env)
+    full = (session.python, moto) in FULL
+    paths = [] if full or session.posargs else SMOKE
+    session.log(f"{'The whole suite' if full else 'The smoke subset'} on moto {moto}")
+    session.run("pytest", "-n", "2", *paths, *session.posargs, env=env)
+
+
+# The package ------------------------------------------------------------------------------
+
+# What the sdist must hold beside the package: the licence and project files, and all that its
+# tests need to run from the unpacked sdist (MANIFEST.in).
+SDIST_FILES = [
+    "LICENSE",
+    "README.md",
+    "CHANGELOG.md",
+    "CONTRIBUTING.md",
+    "pyproject.toml",
+    "noxfile.py",
+    ".ci/run",
+    ".ci/progress.py",
+    "tests/conftest.py",
+    "tests/helpers.py",
+    "tests/kms_helpers.py",
+    "tests/server_helpers.py",
+    "tests/typing/check_api.py",
+    "examples/ensure_encrypted.py",
+    "examples/test_ensure_encrypted.py",
+    "benchmarks/bench.py",
+]
+
+# What `nox -s build` runs from the unpacked sdist (after collecting every test there).
+SDIST_TESTS = [
+    "tests/test_import.py",
+    "tests/test_status_model.py",
+    "tests/test_kms_keys.py",
+    "examples/test_ensure_encrypted.py",
+]
+
+_CHECK_INSTALLED_LICENCE = """
+import sys
+from importlib.metadata import distribution
+
+dist = distribution("moto-firehose-sse")
+meta = dist.metadata
+assert meta["License-Expression"] == "Apache-2.0", meta["License-Expression"]
+assert meta.get_all("License-File") == ["LICENSE"], meta.get_all("License-File")
+files = [f for f in dist.files or [] if f.name == "LICENSE"]
+assert files, "no LICENSE among the installed files"
+text = files[0].read_text()
+assert text == open(sys.argv[1], encoding="utf-8").read(), "LICENSE differs"
+print("installed:", meta["Name"], meta["Version"], "with", files[0], f"({len(text)} characters)")
+"""
+
+
+@nox.session
+def build(session: nox.Session) -> None:
+    """Build the sdist and the wheel, check them (twine, licence, the sdist's tests).
+
+    ``twine check --strict``; the licence in both and the tests' files in the sdist; the wheel
+    installed alone in a clean environment carries the licence; from the unpacked sdist, every
+    test is collected and SDIST_TESTS pass (arguments replace them, e.g. ``nox -s build --
+    tests examples`` for the whole suite).
+    """
+    install(session, "build>=1.2", "twine>=6.1")
+    tmp = Path(session.create_tmp()).resolve()
+    dist = tmp / "dist"
+    shutil.rmtree(dist, ignore_errors=True)
+    session.log("Building the sdist and the wheel")
+    run_long(session, "python", "-m", "build", "--outdir", str(dist), ".")
+    (sdist,) = dist.glob("*.tar.gz")
+    (wheel,) = dist.glob("*.whl")
+    session.run("twine", "check", "--strict", str(sdist), str(wheel))
+
+    licence = Path("LICENSE").read_text(encoding="utf-8")
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        in_wheel = [n for n in names if n.endswith(".dist-info/licenses/LICENSE")]
+        if not in_wheel or archive.read(in_wheel[0]).decode() != licence:
+            session.error(f"{wheel.name} does not carry LICENSE")
+    root = sdist.name[: -len(".tar.gz")]
+    with tarfile.open(sdist) as archive:
+        in_sdist = {name[len(root) + 1 :] for name in archive.getnames()}
+    missing = [name for name in SDIST_FILES if name not in in_sdist]
+    if missing:
+        session.error(f"{sdist.name} lacks {missing}")
+    session.log(f"{wheel.name}: {len(names)} files; {sdist.name}: {len(in_sdist)} files")
+
+    clean = tmp / "clean-venv"
+    session.log("The wheel alone in a clean environment")
+    session.run("python", "-m", "venv", "--clear", str(clean))
+    python = str(clean / ("Scripts" if os.name == "nt" else "bin") / "python")
+    install_into(session, python, "--no-deps", str(wheel))
+    session.run(
+        python, "-c", _CHECK_INSTALLED_LICENCE, str(Path("LICENSE").resolve()), external=True
+    )
+
+    unpacked = tmp / "sdist"
+    shutil.rmtree(unpacked, ignore_errors=True)
+    with tarfile.open(sdist) as archive:
+        if hasattr(tarfile, "data_filter"):  # Python 3.10.12+, 3.11.4+
+            archive.extractall(unpacked, filter="data")
+        else:
+            archive.extractall(unpacked)  # our own archive, just built
+    source = unpacked / root
+    install(session, f"{source}[test]")
+    with session.chdir(source):
+        session.log(f"pytest from the unpacked {sdist.name}: every test collected, some run")
+        session.run("pytest", "--collect-only", "-q", "--no-header")
+        session.run("pytest", "-n", "2", *(session.posargs or SDIST_TESTS))
 
 
 @nox.session
@@ -139,15 +318,16 @@ def custodian(session: nox.Session) -> None:
 
     c7n pins boto3 exactly: one install lets pip pick a boto3 that suits c7n and the plugin.
     """
-    session.install("c7n", "-e", ".[test]", "moto[server]==5.2.5")
+    install(session, "c7n", "-e", ".[test]", "moto[server]==5.2.5")
     session.run("python", "-c", "import c7n.version; print('c7n', c7n.version.version)")
     session.run("pytest", "-n", "0", "tests/test_custodian.py", *session.posargs)
 
 
 # moto's own Firehose tests under `--firehose-sse=compat`: each test that still fails there
 # fails because of an AWS behaviour the plugin models; the docs' "Move an existing moto suite"
-# (docs/how-to/existing-suite.md) lists each with its rule (docs/reference/rules.md#rule-N). The session fails on any other failure, and on a listed test that
-# passes (the list and that page must be updated then).
+# (docs/how-to/existing-suite.md) lists each with its rule (docs/reference/rules.md#rule-N).
+# The session fails on any other failure, and on a listed test that passes (the list and that
+# page must be updated then).
 MOTO_SUITE_DIFFERENCES = {
     "test_firehose_without_encryption": "rule 2: a DirectPut stream shows {'Status': 'DISABLED'}",
     "test_create_s3_delivery_stream": "rule 2",
@@ -196,7 +376,7 @@ def _moto_tests(session: nox.Session, moto: str) -> Path:
 @nox.parametrize("moto", MOTO_VERSIONS)
 def moto_firehose_tests(session: nox.Session, moto: str) -> None:
     """moto's own Firehose tests, unchanged, with `--firehose-sse=compat` (not run by default)."""
-    session.install("-e", ".", "pytest>=7", f"moto[server]=={moto}")
+    install(session, "-e", ".", "pytest>=7", f"moto[server]=={moto}")
     home = _moto_tests(session, moto)
     report = home / "report.xml"
     deselect = [f"--deselect=tests/{test}" for test in MOTO_SUITE_NEEDS_NETWORK]
@@ -267,7 +447,7 @@ def mutation(session: nox.Session) -> None:
     are `[tool.mutmut]` in pyproject.toml. Arguments go to `mutmut run`, e.g. mutant names:
     `nox -s mutation -- "moto_firehose_sse.kms*"`. Each run starts from a fresh `mutants/`.
     """
-    session.install("-e", ".[test]", "moto[server]==5.2.5", "mutmut>=3.8,<3.9")
+    install(session, "-e", ".[test]", f"moto[server]=={MOTO_NEWEST}", "mutmut>=3.8,<3.9")
     shutil.rmtree("mutants", ignore_errors=True)  # mutmut keeps stale copies of unmutated files
     session.run("mutmut", "run", "--max-children", "2", *session.posargs)
     for line in mutation_summary(Path("mutants")):

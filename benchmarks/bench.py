@@ -20,6 +20,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable, Iterator
@@ -27,6 +28,11 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 from unittest import mock
+
+try:
+    import resource  # CPU time of child processes (Unix)
+except ImportError:  # pragma: no cover - Windows: wall time
+    resource = None  # type: ignore[assignment]
 
 for _name, _value in {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -360,7 +366,7 @@ import time
 t0 = time.process_time()
 import moto
 t1 = time.process_time()
-import moto_firehose_sse
+from moto_firehose_sse import mock_firehose_sse
 t2 = time.process_time()
 print(t1 - t0, t2 - t1)
 """
@@ -425,9 +431,79 @@ def bench_import() -> None:
     )
     q1, median, q3 = quartiles(added)
     target(
-        "import moto_firehose_sse adds <= 30 ms to import moto",
+        "from moto_firehose_sse import mock_firehose_sse adds <= 30 ms to import moto",
         median <= 30,
         f"median {median:.1f} ms (IQR {q1:.1f}-{q3:.1f}, {IMPORT_RUNS} runs)",
+    )
+
+
+# 3b. The pytest start of a suite that doesn't use the plugin ----------------------------------
+
+PYTEST_START_RUNS = 8  # per side, alternated ABBA
+
+# 20 tests that never touch moto; the last checks that nothing loaded moto or boto3.
+_MOTO_FREE_SUITE = """
+import sys
+
+import pytest
+
+
+@pytest.mark.parametrize("n", range(19))
+def test_arithmetic(n):
+    assert n + n == 2 * n
+
+
+def test_nothing_loaded_moto():
+    assert "moto" not in sys.modules and "boto3" not in sys.modules
+"""
+
+
+def pytest_start(directory: Path, *args: str) -> tuple[float, float]:
+    """One ``pytest`` run of the suite in ``directory``: its CPU time and wall time (s)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("MOTO_FIREHOSE_SSE", "PYTEST_ADDOPTS")}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN) if resource else None
+    wall = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
+        cwd=directory,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    wall = time.perf_counter() - wall
+    if resource is None or before is None:
+        return wall, wall
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return cpu, wall
+
+
+def bench_pytest_start() -> None:
+    print("\n== pytest start of a 20-test suite without moto (fresh processes)")
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = Path(tmp)
+        (directory / "pytest.ini").write_text("[pytest]\n")
+        (directory / "test_moto_free.py").write_text(_MOTO_FREE_SUITE)
+        sides = {"plugin": (), "without": ("-p", "no:firehose_sse")}
+        pytest_start(directory)  # compiled files in place
+        runs: dict[str, list[tuple[float, float]]] = {"plugin": [], "without": []}
+        for index in range(PYTEST_START_RUNS):
+            order = ("plugin", "without") if index % 2 == 0 else ("without", "plugin")
+            for side in order:
+                runs[side].append(pytest_start(directory, *sides[side]))
+    cpu = {side: statistics.median(r[0] for r in runs[side]) * 1e3 for side in runs}
+    wall = {side: statistics.median(r[1] for r in runs[side]) * 1e3 for side in runs}
+    print(
+        f"  with the plugin: {cpu['plugin']:.0f} ms CPU, {wall['plugin']:.0f} ms wall; with "
+        f"-p no:firehose_sse: {cpu['without']:.0f} ms CPU, {wall['without']:.0f} ms wall "
+        f"(medians of {PYTEST_START_RUNS})"
+    )
+    added = [a[0] * 1e3 - b[0] * 1e3 for a, b in zip(runs["plugin"], runs["without"], strict=True)]
+    target(
+        "the plugin adds <= 20 ms to the pytest start of a suite without moto",
+        cpu["plugin"] - cpu["without"] <= 20,
+        f"{cpu['plugin'] - cpu['without']:.1f} ms CPU (difference of the medians; per pair "
+        f"{min(added):.0f} to {max(added):.0f} ms), moto and boto3 not loaded",
     )
 
 
@@ -807,6 +883,7 @@ def main() -> int:
         bench_own_work,
         bench_enter_exit,
         bench_import,
+        bench_pytest_start,
         bench_scale,
         bench_memory,
         bench_window,

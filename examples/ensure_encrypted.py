@@ -11,7 +11,8 @@ Run this file to see it work end to end against moto with ``moto-firehose-sse``:
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 AWS_OWNED_CMK = "AWS_OWNED_CMK"
 CUSTOMER_MANAGED_CMK = "CUSTOMER_MANAGED_CMK"

@@ -20,9 +20,9 @@ import urllib.request
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
-Event = Union[Mapping[str, Any], Any]
+Event = Mapping[str, Any] | Any
 """A key event: a ``moto_firehose_sse.KeyEvent``, or one JSON object of the HTTP endpoint."""
 
 

@@ -19,8 +19,9 @@ from __future__ import annotations
 import functools
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 CMK = "CUSTOMER_MANAGED_CMK"
 IN_TRANSITION = ("ENABLING", "DISABLING")

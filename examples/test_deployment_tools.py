@@ -4,9 +4,9 @@ moto-firehose-sse, in-process and over HTTP (``moto-firehose-sse-server``)."""
 from __future__ import annotations
 
 import runpy
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import boto3
 import pytest

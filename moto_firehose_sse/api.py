@@ -5,7 +5,8 @@ from __future__ import annotations
 import functools
 import inspect
 import unittest
-from typing import Any, Callable, Literal, TypeVar, overload
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar, overload
 
 # Importing moto registers its botocore hook, so boto3 clients made from here on are mocked
 # once a mock starts, as after `from moto import mock_aws`.

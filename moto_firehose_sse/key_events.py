@@ -36,7 +36,7 @@ import urllib.parse
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, Optional
+from typing import TYPE_CHECKING, Any, Literal
 
 from . import controller
 
@@ -74,7 +74,7 @@ _NO_CONTEXT: Mapping[str, str] = types.MappingProxyType({})
 
 # What the log keeps per call (cheap to make on the hot path): the time (seconds, mock
 # clock), the stream ARN, the key ARN, the operation, the principal, the error or None.
-_Entry = tuple[float, str, str, str, str, Optional[str]]
+_Entry = tuple[float, str, str, str, str, str | None]
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from . import wildcards
+from . import json_nesting, wildcards
 
 Effect = Literal["Allow", "Deny"]
 Values = tuple[str, ...]
@@ -85,7 +85,7 @@ def _arn_like(value: str, pattern: str) -> bool:
     parts, wanted = value.split(":", 5), pattern.split(":", 5)
     if len(parts) != 6 or len(wanted) != 6:
         return False
-    return all(_like(p, w) for p, w in zip(parts, wanted))
+    return all(_like(p, w) for p, w in zip(parts, wanted, strict=True))
 
 
 def _strings(value: Any) -> Values | None:
@@ -499,6 +499,8 @@ _PRINCIPAL_KEYS = ("aws:principal", "aws:userid", "aws:username")
 @functools.lru_cache(maxsize=256)
 def parse(document: str) -> Policy:
     """The policy in ``document`` (JSON text); cached per text."""
+    if json_nesting.too_deep(document):
+        return Policy((), "the policy is nested deeper than the mock can read")
     try:
         raw: Any = json.loads(document)
     except ValueError as exc:

@@ -74,7 +74,7 @@ def keep(obj: Any) -> None:
     lists = [(index, list(saved[index])) for index in shape[2]]
 
     def restore() -> None:
-        for name, value in zip(shape[1], saved):
+        for name, value in zip(shape[1], saved, strict=True):
             setattr(obj, name, value)
         for index, items in lists:
             saved[index][:] = items

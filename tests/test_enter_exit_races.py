@@ -9,9 +9,9 @@ with events, and a switch that doesn't wait for the backend lock finishes first.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Callable
+from typing import Any
 from unittest import mock
 
 import moto

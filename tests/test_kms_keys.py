@@ -6,9 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from moto import mock_aws
 
 from .helpers import ACCOUNT, REGION, client, create_stream, error_code, settle, sse
 from .kms_helpers import OTHER_ACCOUNT, other_account_client, sharing_policy, start
+from .moto_bugs import UPDATE_ALIAS_KEYERROR
 
 
 def refused(firehose: Any, name: str, key_arn: str) -> Any:
@@ -55,6 +57,19 @@ def test_alias_arn_resolves_to_its_target_key(firehose: Any, kms: Any) -> None:
     assert [g["GranteePrincipal"] for g in grants] == ["firehose.amazonaws.com"]
 
 
+@UPDATE_ALIAS_KEYERROR
+def test_plain_moto_retargets_an_alias() -> None:
+    """The moto bug the next test meets on moto 5.1.22 is plain moto's own."""
+    with mock_aws():
+        kms = client("kms")
+        first = kms.create_key()["KeyMetadata"]["KeyId"]
+        second = kms.create_key()["KeyMetadata"]["KeyId"]
+        kms.create_alias(AliasName="alias/moving", TargetKeyId=first)
+        kms.update_alias(AliasName="alias/moving", TargetKeyId=second)
+        assert kms.describe_key(KeyId="alias/moving")["KeyMetadata"]["KeyId"] == second
+
+
+@UPDATE_ALIAS_KEYERROR
 def test_alias_retargeted_later_keeps_the_key_resolved_at_start(firehose: Any, kms: Any) -> None:
     first = kms.create_key()["KeyMetadata"]["KeyId"]
     second = kms.create_key()["KeyMetadata"]["KeyId"]

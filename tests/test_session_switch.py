@@ -420,6 +420,46 @@ def test_precedence(
     result.assert_outcomes(passed=8)
 
 
+@pytest.mark.parametrize(
+    ("args", "expect", "passed"),
+    [
+        (["--firehose-sse", "test_forms.py"], "strict", 8),  # the bare flag, then a path
+        (["--firehose-sse", "autouse"], "strict", 4),  # a directory
+        (["--firehose-sse", "test_forms.py", "autouse"], "strict", 12),
+        (["--firehose-sse", "-v", "test_forms.py"], "strict", 8),  # then another option
+        (["test_forms.py", "--firehose-sse"], "strict", 8),  # last
+        (["--firehose-sse", "compat", "test_forms.py"], "compat", 8),  # a value keeps working
+        (["--firehose-sse", "Compat", "test_forms.py"], "compat", 8),
+        (["--firehose-sse=compat", "test_forms.py"], "compat", 8),
+        (["--firehose-sse", "off", "test_forms.py"], "plain", 8),
+        (["--firehose-sse", "strict", "test_forms.py"], "strict", 8),
+        (["-n", "2", "--firehose-sse", "test_forms.py"], "strict", 8),  # xdist workers too
+    ],
+)
+def test_the_flag_never_swallows_a_path(
+    suite: pytest.Pytester,
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    expect: str,
+    passed: int,
+) -> None:
+    """``pytest --firehose-sse tests/`` runs ``tests/`` with the strict preset: only the paths
+    given run, each under the preset the flag names."""
+    result = run(suite, monkeypatch, expect, *args)
+    result.assert_outcomes(passed=passed)
+    if expect != "plain":
+        result.stdout.fnmatch_lines([f"*firehose-sse: *preset {expect} (from --firehose-sse)*"])
+
+
+def test_a_word_after_the_flag_that_is_no_value_is_a_path(
+    suite: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A misspelt value is not silently a preset: pytest looks for it as a path."""
+    result = run(suite, monkeypatch, "strict", "--firehose-sse", "loose", "test_forms.py")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*file or directory not found: loose*"])
+
+
 def test_pytest_xdist_workers_get_the_switch(
     suite: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -431,7 +471,6 @@ def test_pytest_xdist_workers_get_the_switch(
     ("args", "env", "ini", "message"),
     [
         (["--firehose-sse=loose"], None, None, "--firehose-sse: 'loose' is not one of*"),
-        (["--firehose-sse", "test_forms.py"], None, None, "*write --firehose-sse=strict*"),
         ([], "yes", None, "MOTO_FIREHOSE_SSE: 'yes' is not one of strict, compat or off*"),
         ([], None, "on", "the ini option firehose_sse: 'on' is not one of*"),
     ],

@@ -8,6 +8,8 @@ import tempfile
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from .. import json_nesting
+
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
@@ -126,6 +128,8 @@ def spool_chunked_body(environ: dict[str, Any]) -> None:
 def parse_json(body: bytes | str) -> Any:
     """``json.loads`` whose every failure is a ``ValueError``, nesting too deep included."""
     try:
+        if json_nesting.too_deep(body):
+            raise RecursionError
         return json.loads(body)
     except RecursionError:
         raise ValueError("it is nested too deeply") from None
