@@ -9,12 +9,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .api import MockFirehoseSSE, get_controller, mock_firehose_sse
-from .controller import DELETION_MODEL_NAME, MODEL_NAME, Fault, FirehoseSSE, Transition
+from .controller import (
+    CREATION_MODEL_NAME,
+    DELETION_MODEL_NAME,
+    MODEL_NAME,
+    Fault,
+    FirehoseSSE,
+    Transition,
+)
 
 if TYPE_CHECKING:
     from .threaded_server import ThreadedFirehoseSSEServer
 
 __all__ = [
+    "CREATION_MODEL_NAME",
     "DELETION_MODEL_NAME",
     "MODEL_NAME",
     "Fault",

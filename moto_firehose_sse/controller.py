@@ -14,7 +14,9 @@ MODEL_NAME = "firehose::encryption"
 """The model name of the SSE transitions in moto's state manager."""
 DELETION_MODEL_NAME = "firehose::deletion"
 """The model name of the deletions (DeleteDeliveryStream) in moto's state manager."""
-MODEL_NAMES = (MODEL_NAME, DELETION_MODEL_NAME)
+CREATION_MODEL_NAME = "firehose::creation"
+"""The model name of the creations (CreateDeliveryStream) in moto's state manager."""
+MODEL_NAMES = (MODEL_NAME, DELETION_MODEL_NAME, CREATION_MODEL_NAME)
 
 FAILURE_TYPE_PATTERN = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 """What fault injection takes as a type: upper-case WORD_WORD, as AWS's failure types are
@@ -55,7 +57,15 @@ class Transition(_Progression, total=False):
 
 
 DEFAULT_TRANSITION: Transition = {"progression": "manual", "times": 1}
-"""Both models' default: the first Describe shows the in-between status, the next the end."""
+"""The encryption and deletion models' default: the first Describe shows the in-between
+status, the next the end."""
+DEFAULT_TRANSITIONS: dict[str, Transition] = {
+    MODEL_NAME: DEFAULT_TRANSITION,
+    DELETION_MODEL_NAME: DEFAULT_TRANSITION,
+    CREATION_MODEL_NAME: {"progression": "immediate"},
+}
+"""Each model's default. A creation is ACTIVE at once: suites create and use streams
+everywhere, and creation is not what the plugin is about (rule 39)."""
 
 
 def _got(transition: dict[str, Any], name: str) -> str:
@@ -275,15 +285,16 @@ class FirehoseSSE:
     # Transitions -----------------------------------------------------------------------
 
     def set_transition(self, transition: Transition, *, model: str = MODEL_NAME) -> None:
-        """Set the transition of ``model`` (``firehose::encryption`` or ``firehose::deletion``);
-        undone when the mock exits. A transition the plugin can't follow → ``ValueError``."""
+        """Set the transition of ``model`` (``firehose::encryption``, ``firehose::deletion`` or
+        ``firehose::creation``); undone when the mock exits. A transition the plugin can't follow → ``ValueError``."""
         from moto.moto_api import state_manager
 
         check_transition(model, transition)
         state_manager.set_transition(model, dict(transition))
 
     def unset_transition(self, *, model: str = MODEL_NAME) -> None:
-        """Go back to ``model``'s default (one Describe shows the in-between status)."""
+        """Go back to ``model``'s default (one Describe shows the in-between status; a
+        creation is immediate)."""
         from moto.moto_api import state_manager
 
         if model not in MODEL_NAMES:

@@ -9,7 +9,7 @@ from typing import Any
 
 from moto.firehose.models import DeliveryStream, FirehoseBackend, firehose_backends
 
-from . import caller, controller, inputs, kms, urls
+from . import caller, controller, creation, inputs, kms, urls
 from .exceptions import (
     InvalidArgumentException,
     InvalidKMSResourceException,
@@ -23,7 +23,6 @@ from .operations import operation as _operation
 from .rules import (
     DELETING,
     DISABLED,
-    ENABLING_FAILED,
     IN_TRANSITION,
     Key,
     StreamDeletion,
@@ -37,6 +36,7 @@ from .rules import (
 STATE = "_firehose_sse"  # stream name -> StreamEncryption, None for non-DirectPut streams
 KEY_USERS = "_firehose_sse_key_users"  # customer key ARN -> streams of this backend using it
 DELETIONS = "_firehose_sse_deletions"  # stream name -> StreamDeletion, while DELETING(_FAILED)
+CREATIONS = "_firehose_sse_creations"  # stream name -> StreamCreation, while CREATING
 
 
 class FirehoseSSEBackend(FirehoseBackend):
@@ -70,12 +70,28 @@ class FirehoseSSEBackend(FirehoseBackend):
     def _deletions(self) -> dict[str, StreamDeletion]:
         return self.__dict__.setdefault(DELETIONS, {})  # type: ignore[no-any-return]
 
+    @property
+    def _creations(self) -> dict[str, creation.StreamCreation]:
+        return self.__dict__.setdefault(CREATIONS, {})  # type: ignore[no-any-return]
+
     def _live(self, name: str) -> DeliveryStream | None:
-        """The stream of that name, once a deletion that is over has removed it."""
+        """The stream of that name, once a creation that is over has made it ACTIVE (or
+        CREATING_FAILED) and a deletion that is over has removed it."""
+        creations = self.__dict__.get(CREATIONS)
+        if creations and name in creations:
+            self._settle_creation(name, time.time())
         deletions = self.__dict__.get(DELETIONS)
         if deletions and name in deletions:
             self._settle_deletion(name, time.time())
         return self.delivery_streams.get(name)
+
+    def _settle_creation(self, name: str, now: float) -> None:
+        """End the creation of ``name`` if it is over (rule 39)."""
+        enc = self._sse.get(name)
+        held = enc.held_keys() if enc is not None else ()
+        if self._creations[name].settle(self.delivery_streams[name], enc, self.account_id, now):
+            del self._creations[name]
+            self._track(held, enc)
 
     def _stream(self, name: str) -> DeliveryStream:
         stream = self._live(name)
@@ -218,14 +234,14 @@ class FirehoseSSEBackend(FirehoseBackend):
             **kw,
         )
         stream = self.delivery_streams[name]
+        stream.delivery_stream_status = creation.CREATING
         enc = StreamEncryption() if stream_type == "DirectPut" else None
         self._sse[name] = enc
         if enc is not None and key is not None:
-            enc.fault = controller.current()._take_fault("enable", name)
-            enc.finish_enable(key, self.account_id, arn, name, time.time())
-            if enc.status == ENABLING_FAILED:
-                stream.delivery_stream_status = "CREATING_FAILED"
+            enc.begin_creation(key, controller.current()._take_fault("enable", name))
             self._track((), enc)
+        self._creations[name] = creation.StreamCreation()
+        self._settle_creation(name, time.time())
         return arn
 
     @_operation(ResourceNotFoundException, ResourceInUseException)
@@ -239,6 +255,8 @@ class FirehoseSSEBackend(FirehoseBackend):
                 f"AllowForceDelete must be true or false, not {allow_force_delete!r}."
             )
         stream, now = self._stream(delivery_stream_name), time.time()
+        if stream.delivery_stream_status == creation.CREATING:
+            raise creation.refuse_delete(delivery_stream_name, self.account_id)
         if stream.delivery_stream_status == DELETING:
             raise ResourceInUseException(
                 f"Firehose {delivery_stream_name} under account {self.account_id} is already "
@@ -260,6 +278,9 @@ class FirehoseSSEBackend(FirehoseBackend):
         enc = self._encryption(stream, time.time())
         result = super().describe_delivery_stream(delivery_stream_name, *args, **kwargs)
         description = result["DeliveryStreamDescription"]
+        creations = self.__dict__.get(CREATIONS)
+        if creations and delivery_stream_name in creations:
+            creations[delivery_stream_name].advance()
         deletions = self.__dict__.get(DELETIONS)
         deletion = deletions.get(delivery_stream_name) if deletions else None
         if deletion is not None:

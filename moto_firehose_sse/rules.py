@@ -11,7 +11,7 @@ from moto.moto_api import state_manager
 
 from . import caller, controller, kms
 from .controller import (
-    DEFAULT_TRANSITION,
+    DEFAULT_TRANSITIONS,
     DELETION_MODEL_NAME,
     MODEL_NAME,
     Fault,
@@ -67,11 +67,11 @@ def transition_end(model: str, started_at: float, ticks: int, now: float) -> flo
 
     moto's progressions: ``immediate``; ``manual`` after ``times`` Describes; ``time`` once
     ``seconds`` have passed, exactly S included (moto's own models wait for more). A transition
-    the plugin can't follow, set straight on moto's state manager, counts as the default.
+    the plugin can't follow, set straight on moto's state manager, counts as the model's default.
     """
     transition: Any = state_manager.get_transition(model)
     if transition_problem(transition) is not None:
-        transition = DEFAULT_TRANSITION
+        transition = DEFAULT_TRANSITIONS[model]
     progression = transition["progression"]
     if progression == "time":
         # The transition ended when the time was up, not when somebody first looked.
@@ -103,11 +103,14 @@ class StreamEncryption:
     """The encryption state of one DirectPut stream.
 
     ``key`` is the key in force (records are encrypted with it); ``target`` is the key being
-    enabled, or the one whose enabling failed while no key was in force.
+    enabled, or the one whose enabling failed while no key was in force. While the stream is
+    CREATING with an encryption input, the enable is ``creating``: the stream's creation ends
+    it (``creation.StreamCreation``), not the ``firehose::encryption`` transition.
     """
 
     __slots__ = (
         "changes",
+        "creating",
         "encrypted_before",
         "failure",
         "fault",
@@ -133,6 +136,7 @@ class StreamEncryption:
         self.changes: list[float] = []
         self.flipped_at = _NEVER
         self.encrypted_before = False
+        self.creating = False
 
     # Reading -------------------------------------------------------------------------------
 
@@ -176,6 +180,11 @@ class StreamEncryption:
         self._begin(ENABLING, fault)
         self.target = key
 
+    def begin_creation(self, key: Key, fault: Fault | None) -> None:
+        """Create with an encryption input: ENABLING with ``key`` until the creation ends."""
+        self.begin_enable(key, fault)
+        self.creating = True
+
     def begin_disable(self, fault: Fault | None) -> None:
         self._begin(DISABLING, fault)
         self.target = None
@@ -191,7 +200,7 @@ class StreamEncryption:
 
     def settle(self, account: str, stream_arn: str, stream_name: str, now: float) -> None:
         """Finish the transition under way if the state manager's transition says it is over."""
-        if self.status not in IN_TRANSITION:
+        if self.status not in IN_TRANSITION or self.creating:
             return
         ended = transition_end(MODEL_NAME, self.started_at, self.ticks, now)
         if ended is None:
@@ -206,7 +215,7 @@ class StreamEncryption:
         self, key: Key, account: str, stream_arn: str, stream_name: str, now: float
     ) -> None:
         """End an enable with ``key``: ENABLED, or ENABLING_FAILED keeping the old key."""
-        fault, self.fault = self.fault, None
+        fault, self.fault, self.creating = self.fault, None, False
         failure = (
             (fault.type, fault.details) if fault else self._key_problem(key, account, stream_arn)
         )

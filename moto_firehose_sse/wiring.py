@@ -2,8 +2,8 @@
 
 While installed: moto's Firehose ``BackendDict`` builds ``FirehoseSSEBackend`` (and every
 existing Firehose backend is switched to it), ``DeliveryStream.MAX_STREAMS_PER_REGION``
-follows the controller, and the ``firehose::encryption`` and ``firehose::deletion`` models
-are registered with moto's state manager. ``uninstall`` restores each of these exactly.
+follows the controller, and the ``firehose::encryption``, ``firehose::deletion`` and
+``firehose::creation`` models are registered with moto's state manager. ``uninstall`` restores each of these exactly.
 
 The session switch (``enable_session``, used by the pytest option ``--firehose-sse``) wraps
 ``MockAWS._enable_patching`` and ``_disable_patching``, which moto calls when the outermost
@@ -27,8 +27,8 @@ from moto.firehose.models import DeliveryStream, FirehoseBackend, firehose_backe
 from moto.moto_api import state_manager
 
 from . import cloudformation, controller, presets
-from .controller import DEFAULT_TRANSITION, MODEL_NAMES, FirehoseSSE
-from .models import DELETIONS, KEY_USERS, STATE, FirehoseSSEBackend
+from .controller import DEFAULT_TRANSITIONS, MODEL_NAMES, FirehoseSSE
+from .models import CREATIONS, DELETIONS, KEY_USERS, STATE, FirehoseSSEBackend
 from .operations import LOCK
 from .rules import DISABLED, ENABLED, adopt
 
@@ -93,12 +93,14 @@ def _rejoin(backend: Any) -> None:
     states = backend.__dict__.setdefault(STATE, {})
     users = backend.__dict__.setdefault(KEY_USERS, Counter())
     deletions = backend.__dict__.get(DELETIONS, {})
+    creations = backend.__dict__.get(CREATIONS, {})
     for name in list(states):
         kept, config, content = left.get(name, (None, None, None))
         stream = backend.delivery_streams.get(name)
         current = stream.delivery_stream_encryption_configuration if stream else None
         if stream is None or stream is not kept or current is not config or current != content:
             deletions.pop(name, None)
+            creations.pop(name, None)
             enc = states.pop(name)
             if enc is not None:
                 users.subtract(enc.held_keys())
@@ -121,7 +123,9 @@ def install() -> None:
         _saved_quota = DeliveryStream.__dict__["MAX_STREAMS_PER_REGION"]
         DeliveryStream.MAX_STREAMS_PER_REGION = _RegionQuota()  # type: ignore[assignment]
         for model in MODEL_NAMES:
-            state_manager.register_default_transition(model, transition=dict(DEFAULT_TRANSITION))
+            state_manager.register_default_transition(
+                model, transition=dict(DEFAULT_TRANSITIONS[model])
+            )
         _attach_templates()
 
 

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from moto_firehose_sse import DELETION_MODEL_NAME, MODEL_NAME, FirehoseSSE
+from moto_firehose_sse import CREATION_MODEL_NAME, DELETION_MODEL_NAME, MODEL_NAME, FirehoseSSE
 
 from .helpers import client
 from .server_helpers import call, running_server
@@ -39,7 +39,7 @@ def server(moto_server: str) -> Iterator[str]:
     """The session's server, reset before and after the test, with no transition left set."""
     assert call(moto_server, "POST", "/moto-api/reset")[0] == 200
     yield moto_server
-    for model in (MODEL_NAME, DELETION_MODEL_NAME):
+    for model in (MODEL_NAME, DELETION_MODEL_NAME, CREATION_MODEL_NAME):
         unset = {"model_name": model}
         assert call(moto_server, "POST", "/moto-api/state-manager/unset-transition", unset)[0] < 300
     assert call(moto_server, "POST", "/moto-api/reset")[0] == 200

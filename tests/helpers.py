@@ -11,7 +11,7 @@ from botocore.config import Config
 from moto.firehose.models import DeliveryStream, FirehoseBackend
 from moto.moto_api import state_manager
 
-from moto_firehose_sse import DELETION_MODEL_NAME, MODEL_NAME
+from moto_firehose_sse import CREATION_MODEL_NAME, DELETION_MODEL_NAME, MODEL_NAME
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -94,7 +94,7 @@ def assert_plain_moto() -> None:
     assert moto.firehose.models.firehose_backends.backend is FirehoseBackend
     assert DeliveryStream.__dict__["MAX_STREAMS_PER_REGION"] == 50
     assert DeliveryStream.MAX_STREAMS_PER_REGION == 50
-    for model in (MODEL_NAME, DELETION_MODEL_NAME):  # the compat preset sets both
+    for model in (MODEL_NAME, DELETION_MODEL_NAME, CREATION_MODEL_NAME):
         assert model not in state_manager.get_registered_models()
         assert model not in state_manager._transitions
     with moto.mock_aws():

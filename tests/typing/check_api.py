@@ -11,6 +11,7 @@ from typing import Any
 from typing_extensions import assert_type
 
 from moto_firehose_sse import (
+    CREATION_MODEL_NAME,
     DELETION_MODEL_NAME,
     MODEL_NAME,
     Fault,
@@ -85,6 +86,8 @@ def check_settings_and_context_manager() -> None:
         sse.set_transition(transition, DELETION_MODEL_NAME)  # type: ignore[call-arg]
         sse.unset_transition(model=MODEL_NAME)
         assert_type(DELETION_MODEL_NAME, str)
+        sse.set_transition({"progression": "time", "seconds": 5}, model=CREATION_MODEL_NAME)
+        assert_type(CREATION_MODEL_NAME, str)
         assert_type(get_controller(), FirehoseSSE)
 
     assert_type(mock.start(), FirehoseSSE)
