@@ -167,13 +167,25 @@ def _schema_message(kind: str, name: str, details: dict[str, Any]) -> str:
     return f"{where}: {kind}"
 
 
+class NotAnObject:
+    """Stands for a template's ``Properties`` that is not an object (moto's parser can't take
+    one: it tests ``name in Properties``)."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __contains__(self, item: object) -> bool:
+        return False
+
+
 def checked_properties(properties: Any, name: str, logical_id: str) -> dict[str, Any]:
     """The template's properties as a CreateDeliveryStream request, or ValidationFailure with
     CloudFormation's message: unknown keys, wrong types and missing members fail here."""
     if not isinstance(properties, dict):
+        value = properties.value if isinstance(properties, NotAnObject) else properties
         raise ValidationFailure(
             f"Properties validation failed for resource {logical_id} with message: "
-            f"[#: expected type: JSONObject, found: {_json_type(type(properties).__name__)}]"
+            f"[#: expected type: JSONObject, found: {_json_type(type(value).__name__)}]"
         )
     from botocore.validate import ParamValidator
 
@@ -481,14 +493,13 @@ class DeliveryStreamResource(_Detached):
         if unsupported:
             raise HandlerFailure(
                 f"moto's Firehose has no {unsupported[0]}: the mock can't create this stream "
-                f"(moto takes {', '.join(k for k in known if k.endswith('Configuration'))})",
+                f"(moto takes {', '.join(k for k in known if k.endswith('DestinationConfiguration'))})",
                 "InvalidRequest",
             )
         request = dict(request, Tags=self._tags(request))
         args = [request.get(member) for member in known]
         self.arn = backend.create_delivery_stream(self.region_name, *args)
         self._created = True
-        _describe(backend, name)  # the handler reads the status once, then calls back
         self._wait = self._wait_created
 
     def _wait_created(self) -> None:
@@ -585,7 +596,6 @@ class DeliveryStreamResource(_Detached):
         if action is None:
             self._end(COMPLETE)
             return
-        _describe(backend, self.name)  # the handler reads the status once, then calls back
         self._wait = functools.partial(self._wait_encryption, action)
 
     def _update_destination(
@@ -666,7 +676,6 @@ class DeliveryStreamResource(_Detached):
         if description.get("DeliveryStreamStatus") == "CREATING":
             return
         backend.delete_delivery_stream(self.name, True)
-        _describe(backend, self.name)
         self._wait = self._wait_deleted
 
     def _wait_deleted(self) -> None:

@@ -346,7 +346,7 @@ def _clear_model_caches() -> None:
 
 
 def _cfn_attach() -> None:
-    from moto.cloudformation import models, responses
+    from moto.cloudformation import models, parsing, responses
     from moto.cloudformation.exceptions import ValidationError
     from moto.core.common_models import CloudFormationModel
 
@@ -459,6 +459,20 @@ def _cfn_attach() -> None:
     _patch(backend_class, "get_stack", read_one, _cfn_saved)
     _patch(backend_class, "describe_stacks", read_found, _cfn_saved)
     _patch(backend_class, "list_stacks", read_all, _cfn_saved)
+    def parse_resource(original: Any) -> Any:
+        def wrapper(logical_id: str, resource_json: Any, resources_map: Any) -> Any:
+            if (
+                isinstance(resource_json, dict)
+                and resource_json.get("Type") == cloudformation.RESOURCE_TYPE
+                and not isinstance(resource_json.get("Properties", {}), dict)
+            ):
+                properties = cloudformation.NotAnObject(resource_json["Properties"])
+                resource_json = dict(resource_json, Properties=properties)
+            return original(logical_id, resource_json, resources_map)
+
+        return wrapper
+
+    _patch(parsing, "parse_resource_and_generate_name", parse_resource, _cfn_saved)
     response_class = responses.CloudFormationResponse
     for action in ("create_stack", "update_stack", "execute_change_set"):
         _patch(response_class, action, failure_mode, _cfn_saved)
