@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import functools
+import importlib
 import inspect
 import re
 import string
@@ -92,9 +93,8 @@ class ValidationFailure(Exception):
 
 @functools.cache
 def _create_input() -> Any:
-    import botocore.session
-
-    model = botocore.session.get_session().get_service_model("firehose")
+    session = importlib.import_module("botocore.session").get_session()
+    model = session.get_service_model("firehose")
     return model.operation_model("CreateDeliveryStream").input_shape
 
 
@@ -187,13 +187,12 @@ def checked_properties(properties: Any, name: str, logical_id: str) -> dict[str,
             f"Properties validation failed for resource {logical_id} with message: "
             f"[#: expected type: JSONObject, found: {_json_type(type(value).__name__)}]"
         )
-    from botocore.validate import ParamValidator
-
+    validator = importlib.import_module("botocore.validate").ParamValidator()
     shape = _create_input()
     request = {k: v for k, v in properties.items() if k not in _READ_ONLY}
     request["DeliveryStreamName"] = name
-    request = _coerce(request, shape)
-    report = ParamValidator().validate(request, shape)
+    request = dict(_coerce(request, shape))
+    report = validator.validate(request, shape)
     errors = getattr(report, "_errors", None)
     if report.has_errors():
         messages = (

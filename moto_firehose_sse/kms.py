@@ -452,9 +452,8 @@ def _cached(key: Any, action: str, use: Use, service: bool) -> str | None:
     """
     text = policy_text(key)
     document = policy.parse(text)
-    cacheable = (
-        not (document.condition_keys & _TIME_KEYS)
-        and (service or not (use.caller.enforced or document.names_principals))
+    cacheable = not (document.condition_keys & _TIME_KEYS) and (
+        service or not (use.caller.enforced or document.names_principals)
     )
     compute = _firehose_refusal if service else _refusal
     if not cacheable:

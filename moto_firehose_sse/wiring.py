@@ -340,7 +340,7 @@ def _clear_model_caches() -> None:
     from moto.cloudformation import parsing
 
     for name in ("get_model_list", "get_model_map", "get_name_type_map"):
-        cached = getattr(parsing, name, None)
+        cached: Any = getattr(parsing, name, None)
         if hasattr(cached, "cache_clear"):
             cached.cache_clear()
 
@@ -350,7 +350,7 @@ def _cfn_attach() -> None:
     from moto.cloudformation.exceptions import ValidationError
     from moto.core.common_models import CloudFormationModel
 
-    stack_class = getattr(models, "Stack", None) or models.FakeStack
+    stack_class = getattr(models, "Stack", None) or getattr(models, "FakeStack")  # noqa: B009
 
     def refuse_busy(stack: Any) -> None:
         if cloudformation.busy(stack):
@@ -388,7 +388,7 @@ def _cfn_attach() -> None:
 
     def execute_change_set(original: Any) -> Any:
         def wrapper(self: Any, change_set_name: str, stack_name: str | None = None) -> None:
-            change_set = self.change_sets.get(change_set_name) or next(
+            change_set: Any = self.change_sets.get(change_set_name) or next(
                 (c for c in self.change_sets.values() if c.change_set_name == change_set_name),
                 None,
             )
@@ -459,6 +459,7 @@ def _cfn_attach() -> None:
     _patch(backend_class, "get_stack", read_one, _cfn_saved)
     _patch(backend_class, "describe_stacks", read_found, _cfn_saved)
     _patch(backend_class, "list_stacks", read_all, _cfn_saved)
+
     def parse_resource(original: Any) -> Any:
         def wrapper(logical_id: str, resource_json: Any, resources_map: Any) -> Any:
             if (
