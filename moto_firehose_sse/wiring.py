@@ -400,6 +400,9 @@ def _cfn_attach() -> None:
             snapshot = cloudformation._Snapshot.take(stack) if kind == "UPDATE" else None
             with cloudformation.scope(stack) as found:
                 original(self, change_set_name, stack_name)
+            if found.resources:  # moto keeps the outputs of the empty template it started with
+                stack._parse_template()
+                stack.output_map = stack._create_output_map()
             cloudformation.begin(stack, kind, found.resources, snapshot)
             return None
 
