@@ -359,7 +359,7 @@ class DeliveryStreamResource(_Detached):
         return self.name
 
     def is_created(self) -> bool:
-        return self.action == "CREATE" and self.state == COMPLETE
+        return self.state == COMPLETE
 
     @classmethod
     def create_from_cloudformation_json(
@@ -604,6 +604,8 @@ class DeliveryStreamResource(_Detached):
         known = _moto_update_parameters()
         kind, config = next(iter(destinations.items()))
         member = kind.replace("Configuration", "Update")
+        if member not in known and kind in known:  # moto's name for Snowflake's update
+            member = kind
         if member not in known:
             raise HandlerFailure(
                 f"moto's Firehose can't update a {kind}: the mock can't update this stream",
@@ -990,7 +992,8 @@ def _completed(stack: Any, phase: _Phase) -> None:
             return
     _PHASES.pop(stack, None)
     if kind == "CREATE":
-        stack.mark_creation_complete()
+        if stack.status != "CREATE_COMPLETE":  # moto marks it when a custom resource answers
+            stack.mark_creation_complete()
     elif kind in ("UPDATE", "CLEANUP"):
         _stack_event(stack, "UPDATE_COMPLETE")
     elif kind == "DELETE":

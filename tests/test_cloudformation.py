@@ -828,3 +828,34 @@ def test_exit_with_a_stack_still_in_progress() -> None:
         finally:
             state_manager.unset_transition(CREATION_MODEL_NAME)
     assert_plain_cloudformation()
+
+
+def test_a_changed_destination_goes_through_update_destination(cfn: Any, firehose: Any) -> None:
+    cfn.create_stack(StackName="web", TemplateBody=two_keys())
+    assert status(cfn, "web") == "CREATE_COMPLETE"
+    arn = outputs(cfn, "web")["Arn"]
+    hinted = {**S3, "BufferingHints": {"SizeInMBs": 64, "IntervalInSeconds": 120}}
+    cfn.update_stack(
+        StackName="web", TemplateBody=two_keys(ExtendedS3DestinationConfiguration=hinted)
+    )
+    assert status(cfn, "web") == "UPDATE_COMPLETE"
+    assert outputs(cfn, "web")["Arn"] == arn
+    found = description(firehose, "web")
+    destination = found["Destinations"][0]["ExtendedS3DestinationDescription"]
+    assert destination["BufferingHints"] == {"SizeInMBs": 64, "IntervalInSeconds": 120}
+    assert found["DeliveryStreamEncryptionConfiguration"]["Status"] == "ENABLED"
+
+
+@pytest.mark.parametrize("properties", [7, None, ["x"]])
+def test_an_update_to_properties_that_are_not_an_object(
+    cfn: Any, firehose: Any, properties: Any
+) -> None:
+    cfn.create_stack(StackName="web", TemplateBody=two_keys())
+    assert status(cfn, "web") == "CREATE_COMPLETE"
+    body = json.loads(two_keys())
+    body["Resources"]["Stream"]["Properties"] = properties
+    cfn.update_stack(StackName="web", TemplateBody=json.dumps(body))
+    assert statuses(cfn, "web", 2)[-1] == "UPDATE_ROLLBACK_COMPLETE"
+    failed = [r for s, r in resource_events(cfn, "web") if s == "UPDATE_FAILED"]
+    assert failed and failed[0].startswith("Properties validation failed for resource Stream")
+    assert sse(firehose, "web")["Status"] == "ENABLED"  # type: ignore[index]
