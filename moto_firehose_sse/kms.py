@@ -369,9 +369,10 @@ def key_state(key: Any) -> str:
     """The key's state as AWS reads it (rule 45): a key moto holds as not enabled (a template
     key with ``Enabled: false``) is ``Disabled`` whatever its ``key_state`` says."""
     state: str = key.key_state
-    if state == "Enabled" and str(getattr(key, "enabled", True)).lower() == "false":
-        return "Disabled"
-    return state
+    enabled = getattr(key, "enabled", True)
+    if enabled is True or state != "Enabled":
+        return state
+    return "Disabled" if enabled is False or str(enabled).lower() == "false" else state
 
 
 def policy_text(key: Any) -> str:

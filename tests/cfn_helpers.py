@@ -5,7 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .helpers import ACCOUNT, BUCKET_ARN, ROLE_ARN
+import moto
+
+from moto_firehose_sse import wiring
+from moto_firehose_sse.cloudformation import DeliveryStreamResource
+
+from .helpers import ACCOUNT, BUCKET_ARN, ROLE_ARN, client
 
 STREAM_TYPE = "AWS::KinesisFirehose::DeliveryStream"
 ADMIN_STATEMENT = {
@@ -90,3 +95,36 @@ def stack_events(cfn: Any, stack: str) -> list[str]:
 def physical_id(cfn: Any, stack: str, logical_id: str) -> str:
     found = cfn.describe_stack_resource(StackName=stack, LogicalResourceId=logical_id)
     return str(found["StackResourceDetail"]["PhysicalResourceId"])
+
+
+def assert_plain_cloudformation() -> None:
+    """No Firehose resource model in moto's CloudFormation, its caches clean, moto's methods
+    its own: a template with the resource does what plain moto does (skips it)."""
+    from moto.cloudformation import models, parsing, responses
+    from moto.core.common_models import CloudFormationModel
+    from moto.kms import policy_validator
+    from moto.kms import responses as kms_responses
+
+    assert DeliveryStreamResource not in CloudFormationModel.__subclasses__()
+    assert STREAM_TYPE not in parsing.get_model_map()
+    assert DeliveryStreamResource not in parsing.get_model_list()
+    assert STREAM_TYPE not in parsing.get_name_type_map()
+    stack_class = getattr(models, "Stack", None) or models.FakeStack
+    for owner, names in (
+        (stack_class, ("create_resources", "update", "delete")),
+        (models.CloudFormationBackend, ("execute_change_set", "delete_stack", "get_stack")),
+        (models.CloudFormationBackend, ("describe_stacks", "list_stacks")),
+        (responses.CloudFormationResponse, ("create_stack", "update_stack", "execute_change_set")),
+    ):
+        for name in names:
+            assert owner.__dict__[name].__module__.startswith("moto."), (owner, name)
+    assert kms_responses.validate_policy is policy_validator.validate_policy
+    assert wiring._finder not in __import__("sys").meta_path
+    with moto.mock_aws():
+        cfn = client("cloudformation")
+        cfn.create_stack(
+            StackName="plain",
+            TemplateBody=template(Key=None, Stream=stream(key=None), outputs=False),
+        )
+        assert status(cfn, "plain") == "CREATE_COMPLETE"
+        assert client("firehose").list_delivery_streams()["DeliveryStreamNames"] == []

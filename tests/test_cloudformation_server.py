@@ -20,6 +20,7 @@ import pytest
 from moto_firehose_sse import CREATION_MODEL_NAME, ThreadedFirehoseSSEServer
 
 from .cfn_helpers import (
+    assert_plain_cloudformation,
     events,
     outputs,
     resource_events,
@@ -79,6 +80,7 @@ def test_threaded_server_lifecycle() -> None:
     with ThreadedFirehoseSSEServer() as server:
         server.reset()  # moto's data outlives a threaded server
         lifecycle(server.endpoint_url)
+    assert_plain_cloudformation()
 
 
 def test_standalone_server_lifecycle_and_a_slow_creation(server: str) -> None:
