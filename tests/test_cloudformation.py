@@ -826,3 +826,13 @@ def test_an_update_to_properties_that_are_not_an_object(
     failed = [r for s, r in resource_events(cfn, "web") if s == "UPDATE_FAILED"]
     assert failed and failed[0].startswith("Properties validation failed for resource Stream")
     assert sse(firehose, "web")["Status"] == "ENABLED"  # type: ignore[index]
+
+
+def test_a_generated_name_fits_firehose_limit(cfn: Any, firehose: Any) -> None:
+    stack = "a-very-long-stack-name-" + "x" * 80
+    body = json.dumps({"Resources": {"AnEquallyLongLogicalIdForTheStream": stream(key=None)}})
+    cfn.create_stack(StackName=stack, TemplateBody=body)
+    assert status(cfn, stack) == "CREATE_COMPLETE"
+    (name,) = firehose.list_delivery_streams()["DeliveryStreamNames"]
+    assert len(name) == 64 and name.startswith(stack[:51] + "-"), name
+    assert re.fullmatch(r"[a-zA-Z0-9_.-]{64}", name)
