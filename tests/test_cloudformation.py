@@ -12,6 +12,7 @@ from typing import Any
 import moto
 import pytest
 from botocore.exceptions import ClientError
+from freezegun import freeze_time
 from moto.moto_api import state_manager
 
 from moto_firehose_sse import (
@@ -836,3 +837,20 @@ def test_a_generated_name_fits_firehose_limit(cfn: Any, firehose: Any) -> None:
     (name,) = firehose.list_delivery_streams()["DeliveryStreamNames"]
     assert len(name) == 64 and name.startswith(stack[:51] + "-"), name
     assert re.fullmatch(r"[a-zA-Z0-9_.-]{64}", name)
+
+
+def test_time_transitions_keep_the_stack_waiting_until_the_clock_moves(
+    cfn: Any, firehose: Any
+) -> None:
+    with freeze_time("2026-05-01 12:00:00") as frozen:
+        state_manager.set_transition(CREATION_MODEL_NAME, {"progression": "time", "seconds": 60})
+        state_manager.set_transition(MODEL_NAME, {"progression": "time", "seconds": 30})
+        cfn.create_stack(StackName="web", TemplateBody=two_keys())
+        assert statuses(cfn, "web", 3) == ["CREATE_IN_PROGRESS"] * 3  # reads alone don't move it
+        frozen.tick(61)
+        assert status(cfn, "web") == "CREATE_COMPLETE"
+        cfn.update_stack(StackName="web", TemplateBody=two_keys(None))
+        assert statuses(cfn, "web", 2) == ["UPDATE_IN_PROGRESS"] * 2
+        frozen.tick(31)
+        assert status(cfn, "web") == "UPDATE_COMPLETE"
+        assert sse(firehose, "web") == {"Status": "DISABLED"}
