@@ -674,9 +674,11 @@ class DeliveryStreamResource(_Detached):
         if description is None:
             self._end(COMPLETE)  # CloudFormation takes NotFound on delete as deleted
             return
-        if description.get("DeliveryStreamStatus") == "CREATING":
+        found = description.get("DeliveryStreamStatus")
+        if found == "CREATING":
             return
-        backend.delete_delivery_stream(self.name, True)
+        if found != "DELETING":  # one deleted meanwhile is waited for
+            backend.delete_delivery_stream(self.name, True)
         self._wait = self._wait_deleted
 
     def _wait_deleted(self) -> None:

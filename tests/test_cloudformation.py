@@ -854,3 +854,29 @@ def test_time_transitions_keep_the_stack_waiting_until_the_clock_moves(
         frozen.tick(31)
         assert status(cfn, "web") == "UPDATE_COMPLETE"
         assert sse(firehose, "web") == {"Status": "DISABLED"}
+
+
+def test_a_rollback_waits_for_a_stream_still_creating(cfn: Any, firehose: Any) -> None:
+    state_manager.set_transition(CREATION_MODEL_NAME, {"progression": "manual", "times": 2})
+    body = template(
+        Key2=template_key(False), Good=stream(name="good"), Stream=stream(key="Key2", name="bad")
+    )
+    cfn.create_stack(StackName="web", TemplateBody=body)
+    seen = statuses(cfn, "web", 8)
+    assert seen[0] == "CREATE_IN_PROGRESS" and seen[-1] == "ROLLBACK_COMPLETE", seen
+    assert "ROLLBACK_IN_PROGRESS" in seen
+    assert firehose.list_delivery_streams()["DeliveryStreamNames"] == []
+    assert failure(cfn, "web")[0] == "CREATE_FAILED"
+    assert resource_events(cfn, "web", "Good")[-1] == ("DELETE_COMPLETE", "")
+
+
+def test_a_stream_deleted_while_the_stack_deletes_it(cfn: Any, firehose: Any) -> None:
+    cfn.create_stack(StackName="web", TemplateBody=template(Stream=stream(name="web")))
+    assert status(cfn, "web") == "CREATE_COMPLETE"
+    state_manager.set_transition(DELETION_MODEL_NAME, {"progression": "manual", "times": 3})
+    firehose.delete_delivery_stream(DeliveryStreamName="web")  # DELETING
+    stack_id = cfn.describe_stacks(StackName="web")["Stacks"][0]["StackId"]
+    cfn.delete_stack(StackName="web")
+    seen = [cfn.describe_stacks(StackName=stack_id)["Stacks"][0]["StackStatus"] for _ in range(4)]
+    assert seen[-1] == "DELETE_COMPLETE", seen
+    assert firehose.list_delivery_streams()["DeliveryStreamNames"] == []
