@@ -1,5 +1,6 @@
 """Checks of moto-firehose-sse: `nox` runs them all, `nox -s example` runs the example,
-`nox -s mutation` the mutation testing (not in the default run)."""
+`nox -s mutation` the mutation testing and `nox -s custodian` the Cloud Custodian policies
+(neither in the default run)."""
 
 from __future__ import annotations
 
@@ -149,6 +150,18 @@ def tests(session: nox.Session, moto: str) -> None:
         **_node_env(javascript_sdk(session), cdk_cli(session)),
     }
     session.run("pytest", "-n", "2", *session.posargs, env=env)
+
+
+@nox.session
+def custodian(session: nox.Session) -> None:
+    """Cloud Custodian (c7n) policies on aws.firehose against the mock, in-process and with the
+    `custodian` CLI against the server (tests/test_custodian.py; not in the default run).
+
+    c7n pins boto3 exactly: one install lets pip pick a boto3 that suits c7n and the plugin.
+    """
+    session.install("c7n", "-e", ".[test]", "moto[server]==5.2.5")
+    session.run("python", "-c", "import c7n.version; print('c7n', c7n.version.version)")
+    session.run("pytest", "-n", "0", "tests/test_custodian.py", *session.posargs)
 
 
 # moto's own Firehose tests under `--firehose-sse=compat`: each test that still fails there

@@ -9,7 +9,7 @@ from typing import Any
 
 from moto.firehose.models import DeliveryStream, FirehoseBackend, firehose_backends
 
-from . import caller, controller, creation, inputs, kms, urls
+from . import caller, controller, creation, describe_defaults, inputs, kms, urls
 from .exceptions import (
     InvalidArgumentException,
     InvalidKMSResourceException,
@@ -257,11 +257,11 @@ class FirehoseSSEBackend(FirehoseBackend):
         stream, now = self._stream(delivery_stream_name), time.time()
         if stream.delivery_stream_status == creation.CREATING:
             raise creation.refuse_delete(delivery_stream_name, self.account_id)
-        if stream.delivery_stream_status == DELETING:
-            raise ResourceInUseException(
-                f"Firehose {delivery_stream_name} under account {self.account_id} is already "
-                "DELETING; DescribeDeliveryStream answers ResourceNotFoundException once it is gone."
-            )
+        deletion = self._deletions.get(delivery_stream_name)
+        if deletion is not None and deletion.status == DELETING:
+            # accepted (rule 31): the deletion goes on; a forced delete makes it forced
+            deletion.force |= bool(allow_force_delete)
+            return
         self._encryption(stream, now)  # a stream plain moto made gets its state first
         fault = controller.current()._take_fault("delete", delivery_stream_name)
         deletion = self._deletions.setdefault(delivery_stream_name, StreamDeletion())
@@ -278,6 +278,7 @@ class FirehoseSSEBackend(FirehoseBackend):
         enc = self._encryption(stream, time.time())
         result = super().describe_delivery_stream(delivery_stream_name, *args, **kwargs)
         description = result["DeliveryStreamDescription"]
+        describe_defaults.apply(description)
         creations = self.__dict__.get(CREATIONS)
         if creations and delivery_stream_name in creations:
             creations[delivery_stream_name].advance()

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import requests
 from freezegun import freeze_time
+from moto import mock_aws
 from moto.moto_api import state_manager
 
 import moto_firehose_sse
@@ -283,9 +284,8 @@ def test_the_encryption_model_does_not_end_a_creation(
     create_stream(firehose, "s", DeliveryStreamEncryptionConfigurationInput=cmk(key_arn))
     with pytest.raises(firehose.exceptions.ResourceInUseException):
         firehose.stop_delivery_stream_encryption(DeliveryStreamName="s")
-    assert [sse(firehose, "s")["Status"] for _ in range(4)] == ["ENABLING"] * 3 + [  # type: ignore[index]
-        "ENABLED"
-    ]
+    shown = [description(firehose, "s")["DeliveryStreamEncryptionConfiguration"] for _ in range(4)]
+    assert [block["Status"] for block in shown] == ["ENABLING"] * 3 + ["ENABLED"]
 
 
 def test_a_key_disabled_while_creating_fails_the_creation(
@@ -434,3 +434,25 @@ def test_a_bad_creation_transition_over_http_is_a_400(server: str) -> None:
     status_code, got = call(server, "POST", "/moto-api/state-manager/set-transition", body)
     assert status_code == 400
     assert got["message"].startswith("firehose::creation: ")
+
+
+def test_a_stream_left_creating_under_an_outer_mock() -> None:
+    """Plain moto shows it CREATING; the plugin picks the creation up again, and a stream
+    plain moto deleted and made again meanwhile has no creation left over."""
+    with mock_aws():
+        firehose, kms = client("firehose"), client("kms")
+        key_id, key_arn = key(kms)
+        with mock_firehose_sse() as controller:
+            controller.set_transition(MANUAL_2, model=CREATION_MODEL_NAME)
+            create_stream(firehose, "kept", DeliveryStreamEncryptionConfigurationInput=cmk(key_arn))
+            create_stream(firehose, "dropped")
+            assert status(firehose, "kept") == "CREATING"
+        assert status(firehose, "kept") == "CREATING"  # plain moto shows what it holds
+        firehose.delete_delivery_stream(DeliveryStreamName="dropped")  # plain moto: at once
+        create_stream(firehose, "dropped")
+        with mock_firehose_sse() as controller:
+            controller.set_transition(MANUAL_2, model=CREATION_MODEL_NAME)
+            assert statuses(firehose, "kept", 2) == ["CREATING", "ACTIVE"]
+            assert sse(firehose, "kept") == {**cmk(key_arn), "Status": "ENABLED"}
+            assert len(grants(kms, key_id)) == 1
+            assert statuses(firehose, "dropped", 2) == ["ACTIVE", "ACTIVE"]

@@ -197,7 +197,6 @@ def test_while_deleting_changes_and_the_same_name_are_refused(firehose: Any, kms
         "start": lambda: start(firehose, "s", key_arn),
         "stop": lambda: firehose.stop_delivery_stream_encryption(DeliveryStreamName="s"),
         "create": lambda: create_stream(firehose, "s"),
-        "delete": lambda: firehose.delete_delivery_stream(DeliveryStreamName="s"),
     }
     messages = {}
     for operation, refused in refusals.items():
@@ -207,7 +206,6 @@ def test_while_deleting_changes_and_the_same_name_are_refused(firehose: Any, kms
     assert "is DELETING, not ACTIVE" in messages["start"]
     assert "is DELETING, not ACTIVE" in messages["stop"]
     assert "is DELETING: create it again once a deletion is over" in messages["create"]
-    assert "already DELETING" in messages["delete"]
     with pytest.raises(firehose.exceptions.ResourceNotFoundException) as put:
         firehose.put_record(DeliveryStreamName="s", Record={"Data": b"x"})
     assert "DELETING, not ACTIVE" in put.value.response["Error"]["Message"]
@@ -217,6 +215,55 @@ def test_while_deleting_changes_and_the_same_name_are_refused(firehose: Any, kms
     create_stream(firehose, "s")
     assert status(firehose, "s") == "ACTIVE"
     assert grants(kms, key_id) == []
+
+
+def test_delete_again_while_deleting_is_accepted_and_joins_the_deletion(
+    firehose_sse: FirehoseSSE, firehose: Any, kms: Any
+) -> None:
+    """DELETING is one of the states DeleteDeliveryStream is allowed from (rule 31). This
+    overrides the plugin's earlier ResourceInUseException (issue 16). The second call neither
+    restarts the deletion nor takes an injected fault, which waits for a delete that begins one."""
+    firehose_sse.set_transition({"progression": "manual", "times": 2}, model=DELETION_MODEL_NAME)
+    key_id, _ = encrypted(firehose, kms, "s")
+    firehose.delete_delivery_stream(DeliveryStreamName="s")
+    assert status(firehose, "s") == "DELETING"
+    firehose_sse.fail_next_delete()
+    for force in (False, True, None):
+        kwargs = {} if force is None else {"AllowForceDelete": force}
+        reply = firehose.delete_delivery_stream(DeliveryStreamName="s", **kwargs)
+        assert reply["ResponseMetadata"]["HTTPStatusCode"] == 200
+        assert {k: v for k, v in reply.items() if k != "ResponseMetadata"} == {}
+    assert [f.operation for f in firehose_sse.pending_faults] == ["delete"]
+    assert status(firehose, "s") == "DELETING"  # the second Describe: the count went on
+    assert gone(firehose, "s")
+    assert grants(kms, key_id) == []  # the healthy grant was retired, forced or not
+    firehose_sse.clear_faults()
+
+
+def test_a_second_forced_delete_makes_the_deletion_forced(firehose: Any, kms: Any) -> None:
+    key_id, _ = pending_deletion(firehose, kms, "s")
+    firehose.delete_delivery_stream(DeliveryStreamName="s")
+    firehose.delete_delivery_stream(DeliveryStreamName="s", AllowForceDelete=True)
+    assert status(firehose, "s") == "DELETING"
+    assert gone(firehose, "s")  # not DELETING_FAILED: the grant stays for the user
+    assert len(grants(kms, key_id)) == 1
+
+
+def test_an_unforced_second_delete_keeps_a_forced_deletion_forced(firehose: Any, kms: Any) -> None:
+    key_id, _ = pending_deletion(firehose, kms, "s")
+    firehose.delete_delivery_stream(DeliveryStreamName="s", AllowForceDelete=True)
+    firehose.delete_delivery_stream(DeliveryStreamName="s", AllowForceDelete=False)
+    assert status(firehose, "s") == "DELETING"
+    assert gone(firehose, "s")
+    assert len(grants(kms, key_id)) == 1
+
+
+def test_without_a_second_forced_delete_the_deletion_fails(firehose: Any, kms: Any) -> None:
+    """The counterpart of the test above: the same stream deleted twice unforced fails."""
+    pending_deletion(firehose, kms, "s")
+    firehose.delete_delivery_stream(DeliveryStreamName="s")
+    firehose.delete_delivery_stream(DeliveryStreamName="s", AllowForceDelete=False)
+    assert [status(firehose, "s") for _ in range(2)] == ["DELETING", "DELETING_FAILED"]
 
 
 def test_a_deleting_stream_keeps_its_key_slot_until_gone(firehose_sse: FirehoseSSE) -> None:

@@ -33,7 +33,7 @@ from hypothesis.stateful import (
     rule,
 )
 
-from moto_firehose_sse import DELETION_MODEL_NAME, mock_firehose_sse
+from moto_firehose_sse import CREATION_MODEL_NAME, DELETION_MODEL_NAME, mock_firehose_sse
 
 from .helpers import (
     ACCOUNT,
@@ -545,6 +545,8 @@ class StreamModel:
     direct_put: bool
     active: bool = True
     changes: list[float] = dataclasses.field(default_factory=list)
+    creating: bool = False
+    creating_shown: int = 0  # Describes that still show CREATING before the creation ends
 
     def changes_in_window(self, now: float) -> int:
         return sum(1 for at in self.changes if at > now - WINDOW)
@@ -564,6 +566,7 @@ class EncryptionMachine(RuleBasedStateMachine):
         self.streams: dict[str, StreamModel] = {"s0": StreamModel(direct_put=True)}
         self.limit = 25
         self.immediate = False
+        self.creation_times = 0  # 0: the firehose::creation model's default, immediate
         self.abandoned: set[str] = set()  # grants a forced deletion left on their key
 
     def teardown(self) -> None:
@@ -590,9 +593,14 @@ class EncryptionMachine(RuleBasedStateMachine):
     @initialize(
         limit=st.sampled_from([2, 2, 3, 25]),
         transition=st.sampled_from(["default", "immediate", "manual-2"]),
+        creation_times=st.sampled_from([0, 0, 1, 2]),
     )
-    def configure(self, limit: int, transition: str) -> None:
+    def configure(self, limit: int, transition: str, creation_times: int) -> None:
         self.limit = self.sse.max_encryption_changes_per_day = limit
+        if creation_times:  # rules 39-40: Creates show CREATING for that many Describes
+            transition_of_creation: Any = {"progression": "manual", "times": creation_times}
+            self.sse.set_transition(transition_of_creation, model=CREATION_MODEL_NAME)
+            self.creation_times = creation_times
         if transition == "immediate":
             self.sse.set_transition({"progression": "immediate"})
             self.immediate = True
@@ -632,7 +640,28 @@ class EncryptionMachine(RuleBasedStateMachine):
             assert outcome.ok, outcome
             found = check_description(self.firehose, name)
             assert found is not None
-            self.streams[name] = StreamModel(direct_put, found["DeliveryStreamStatus"] == "ACTIVE")
+            status = found["DeliveryStreamStatus"]
+            if self.creation_times:
+                assert status == "CREATING", found
+                self.streams[name] = StreamModel(
+                    direct_put, False, creating=True, creating_shown=self.creation_times - 1
+                )
+                self._creation_shown(name)
+            else:
+                self.streams[name] = StreamModel(direct_put, status == "ACTIVE")
+
+    def _creation_shown(self, name: str) -> None:
+        """A Describe showed CREATING: after the last one the creation is over (for any call),
+        ACTIVE or CREATING_FAILED; one more Describe tells which (it moves nothing else)."""
+        stream = self.streams[name]
+        if stream.creating_shown:
+            return
+        found = check_description(self.firehose, name)
+        assert found is not None
+        assert found["DeliveryStreamStatus"] in ("ACTIVE", "CREATING_FAILED"), found
+        event(f"creation: {found['DeliveryStreamStatus']}")
+        stream.creating = False
+        stream.active = found["DeliveryStreamStatus"] == "ACTIVE"
 
     def _change(self, name: str, operation: str, missing_key: bool, **params: Any) -> None:
         outcome = call(self.firehose, operation, DeliveryStreamName=name, **params)
@@ -678,6 +707,10 @@ class EncryptionMachine(RuleBasedStateMachine):
         assert (found is not None) == (name in self.streams)
         if found is None:
             return
+        if self.streams[name].creating:
+            assert found["DeliveryStreamStatus"] == "CREATING", found
+            self.streams[name].creating_shown -= 1
+            self._creation_shown(name)
         block = found.get("DeliveryStreamEncryptionConfiguration")
         wanted = expected_grants(block)
         held = self._held(name)
@@ -715,6 +748,9 @@ class EncryptionMachine(RuleBasedStateMachine):
         outcome = call(
             self.firehose, "DeleteDeliveryStream", DeliveryStreamName=name, AllowForceDelete=force
         )
+        if name in self.streams and self.streams[name].creating:  # rule 40
+            assert outcome.error == "ResourceInUseException", outcome
+            return
         assert outcome.ok == (name in self.streams), outcome
         if not outcome.ok:
             return
