@@ -106,6 +106,13 @@ def assert_plain_cloudformation() -> None:
     from moto.kms import responses as kms_responses
 
     assert DeliveryStreamResource not in CloudFormationModel.__subclasses__()
+    # never registered in moto's model data either (its metaclass would read our module name)
+    from moto.core.base_backend import model_data
+
+    for models_of_service in model_data.values():
+        assert not any(
+            c.__module__.startswith("moto_firehose_sse") for c in models_of_service.values()
+        )
     assert STREAM_TYPE not in parsing.get_model_map()
     assert DeliveryStreamResource not in parsing.get_model_list()
     assert STREAM_TYPE not in parsing.get_name_type_map()
