@@ -3,7 +3,9 @@
 While installed: moto's Firehose ``BackendDict`` builds ``FirehoseSSEBackend`` (and every
 existing Firehose backend is switched to it), ``DeliveryStream.MAX_STREAMS_PER_REGION``
 follows the controller, and the ``firehose::encryption``, ``firehose::deletion`` and
-``firehose::creation`` models are registered with moto's state manager. ``uninstall`` restores each of these exactly.
+``firehose::creation`` models are registered with moto's state manager, moto's CloudFormation
+has ``AWS::KinesisFirehose::DeliveryStream`` (see the section below), and moto's KMS policy
+check reads a template key's object policy. ``uninstall`` restores each of these exactly.
 
 The session switch (``enable_session``, used by the pytest option ``--firehose-sse``) wraps
 ``MockAWS._enable_patching`` and ``_disable_patching``, which moto calls when the outermost
