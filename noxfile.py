@@ -187,6 +187,45 @@ def javascript_sdk(session: nox.Session) -> dict[str, str]:
     return {"NODE_PATH": str((home / "node_modules").resolve())}
 
 
+def cdk_cli(session: nox.Session) -> dict[str, str]:
+    """The AWS CDK CLI (npm ``aws-cdk``) and ``aws-cdk-lib``, installed once with npm: the
+    ``MOTO_FIREHOSE_SSE_CDK`` executable and the ``node_modules`` for ``NODE_PATH``.
+
+    Empty where Node.js or npm is missing, or the install fails: the CDK test then skips.
+    """
+    npm = shutil.which("npm")
+    if npm is None or shutil.which("node") is None:
+        session.log("No Node.js: the CDK test will skip.")
+        return {}
+    home = Path(session.virtualenv.location).parent / "cdk"
+    cdk = home / "node_modules" / ".bin" / ("cdk.cmd" if os.name == "nt" else "cdk")
+    if not (home / "ready").exists():
+        home.mkdir(parents=True, exist_ok=True)
+        installed = session.run(
+            npm, "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(home),
+            "aws-cdk@2", "aws-cdk-lib@2", "constructs@10", external=True, success_codes=[0, 1],
+            silent=True,
+        )  # fmt: skip
+        if not cdk.exists() or not (home / "node_modules" / "aws-cdk-lib").is_dir():
+            session.log(f"npm could not install the CDK ({installed}): its test skips.")
+            return {}
+        (home / "ready").write_text("")
+    return {
+        "MOTO_FIREHOSE_SSE_CDK": str(cdk.resolve()),
+        "NODE_PATH": str((home / "node_modules").resolve()),
+    }
+
+
+def _node_env(*parts: dict[str, str]) -> dict[str, str]:
+    """The helpers' variables together; their ``NODE_PATH`` entries joined."""
+    env: dict[str, str] = {}
+    for part in parts:
+        for name, value in part.items():
+            joined = name == "NODE_PATH" and name in env
+            env[name] = env[name] + os.pathsep + value if joined else value
+    return env
+
+
 @nox.session
 @nox.parametrize("python,moto", MATRIX)
 def tests(session: nox.Session, moto: str) -> None:
@@ -199,7 +238,7 @@ def tests(session: nox.Session, moto: str) -> None:
     env = {
         "MOTO_FIREHOSE_SSE_AWS_CLI": aws_cli(session),
         "MOTO_FIREHOSE_SSE_AIOBOTOCORE_PYTHON": aiobotocore_python(session),
-        **javascript_sdk(session),
+        **_node_env(javascript_sdk(session), cdk_cli(session)),
     }
     full = (session.python, moto) in FULL
     paths = [] if full or session.posargs else SMOKE

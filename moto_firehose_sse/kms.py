@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import json
 import re
 import time
 from dataclasses import dataclass
@@ -208,7 +209,7 @@ def _problem(ref: KeyRef, use: Use) -> tuple[tuple[str, str] | None, _Refused | 
             ("KMS_KEY_NOT_FOUND", f"KMS key {ref.arn} does not exist."),
             ("DescribeKey", use.caller.arn, "NotFoundException"),
         )
-    state = key.key_state
+    state = key_state(key)
     if state != "Enabled":
         return (
             _STATE_FAILURE.get(state, "INVALID_KMS_KEY"),
@@ -247,9 +248,9 @@ def put_error(
             if ref.key_id
             else "is not a key this stream's account and region can use"
         )
-    elif key.key_state != "Enabled":
-        code = _STATE_PUT_ERROR.get(key.key_state, "KMS.InvalidStateException")
-        why = f"is {key.key_state}"
+    elif (state := key_state(key)) != "Enabled":
+        code = _STATE_PUT_ERROR.get(state, "KMS.InvalidStateException")
+        why = f"is {state}"
     else:
         revoked = grant is not None and grant not in key.grants
         if revoked or (producer is not None and _producer_refused(key, producer)):
@@ -320,7 +321,7 @@ def retire_problem(ref: KeyRef, grant_id: str) -> tuple[str, str] | None:
     nothing to retire.
     """
     key = _key(ref)
-    if key is None or grant_id not in key.grants or key.key_state in _RETIRABLE_STATES:
+    if key is None or grant_id not in key.grants or key_state(key) in _RETIRABLE_STATES:
         return None
     stream_arn = _granted_stream(key.grants[grant_id])
     if stream_arn:
@@ -443,9 +444,29 @@ def _denier(outcome: policy.Outcome, where: str) -> str:
     return where if outcome.statement is None else f"statement {outcome.statement} of {where}"
 
 
+def key_state(key: Any) -> str:
+    """The key's state as AWS reads it (rule 45): a key moto holds as not enabled (a template
+    key with ``Enabled: false``) is ``Disabled`` whatever its ``key_state`` says."""
+    state: str = key.key_state
+    enabled = getattr(key, "enabled", True)
+    if enabled is True or state != "Enabled":
+        return state
+    return "Disabled" if enabled is False or str(enabled).lower() == "false" else state
+
+
+def policy_text(key: Any) -> str:
+    """The key policy as JSON text: moto keeps a template key's ``KeyPolicy`` as the template's
+    object (rule 45), which is the policy too; anything else reads as no policy."""
+    found = key.policy
+    if isinstance(found, str):
+        return found
+    if isinstance(found, (dict, list)):
+        return json.dumps(found)
+    return ""
+
+
 def _key_policy(key: Any) -> policy.Policy:
-    text = key.policy if isinstance(key.policy, str) else ""
-    return policy.parse(text)
+    return policy.parse(policy_text(key))
 
 
 def _refusal(key: Any, action: str, use: Use, *, key_policy_only: bool = False) -> str | None:
@@ -507,16 +528,15 @@ def _cached(key: Any, action: str, use: Use, service: bool) -> str | None:
     account, on IAM policies (moto's enforcement off) or on the clock: a stream with
     moto's default key policy then pays a dictionary lookup per put.
     """
-    document = _key_policy(key)
-    cacheable = (
-        isinstance(key.policy, str)
-        and not (document.condition_keys & _TIME_KEYS)
-        and (service or not (use.caller.enforced or document.names_principals))
+    text = policy_text(key)
+    document = policy.parse(text)
+    cacheable = not (document.condition_keys & _TIME_KEYS) and (
+        service or not (use.caller.enforced or document.names_principals)
     )
     compute = _firehose_refusal if service else _refusal
     if not cacheable:
         return compute(key, action, use)
-    cache_key = (key.policy, action, key.arn, use.caller.account, use.stream_arn, service)
+    cache_key = (text, action, key.arn, use.caller.account, use.stream_arn, service)
     try:
         return _DECISIONS[cache_key]
     except KeyError:

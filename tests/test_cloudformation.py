@@ -1,0 +1,882 @@
+"""``AWS::KinesisFirehose::DeliveryStream`` in moto's CloudFormation (issue 16, rules 41-45),
+driven in-process through boto3: what AWS's resource handler does, how a failure reaches the
+stack, template keys, hostile templates, and plain moto after exit."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import moto
+import pytest
+from botocore.exceptions import ClientError
+from freezegun import freeze_time
+from moto.moto_api import state_manager
+
+from moto_firehose_sse import (
+    CREATION_MODEL_NAME,
+    DELETION_MODEL_NAME,
+    MODEL_NAME,
+    FirehoseSSE,
+    mock_firehose_sse,
+    wiring,
+)
+
+from .cfn_helpers import (
+    ADMIN_STATEMENT,
+    STREAM_TYPE,
+    assert_plain_cloudformation,
+    events,
+    outputs,
+    physical_id,
+    resource_events,
+    stack_events,
+    status,
+    statuses,
+    stream,
+    template,
+    template_key,
+)
+from .helpers import ACCOUNT, BUCKET_ARN, ROLE_ARN, client, create_stream, description, sse
+
+REASON = re.compile(
+    r'Resource handler returned message: "(?P<message>.*)" '
+    r"\(RequestToken: [0-9a-f-]{36}, HandlerErrorCode: (?P<code>\w+)\)$",
+    re.S,
+)
+
+
+@pytest.fixture
+def cfn(firehose_sse: FirehoseSSE) -> Iterator[Any]:
+    yield client("cloudformation")
+    for model in (MODEL_NAME, DELETION_MODEL_NAME, CREATION_MODEL_NAME):
+        state_manager.unset_transition(model)
+
+
+@pytest.fixture
+def firehose(cfn: Any) -> Any:
+    return client("firehose")
+
+
+@pytest.fixture
+def kms(cfn: Any) -> Any:
+    return client("kms")
+
+
+def key_arn(cfn: Any, stack: str, logical_id: str = "Key") -> str:
+    key_id = physical_id(cfn, stack, logical_id)
+    return str(client("kms").describe_key(KeyId=key_id)["KeyMetadata"]["Arn"])
+
+
+def failure(cfn: Any, stack: str, logical_id: str = "Stream") -> tuple[str, str, str]:
+    """(status, handler message, handler error code) of the resource's failed event."""
+    failed = [(s, r) for s, r in resource_events(cfn, stack, logical_id) if s.endswith("FAILED")]
+    assert len(failed) == 1, events(cfn, stack)
+    found = REASON.match(failed[0][1])
+    assert found is not None, failed[0][1]
+    return failed[0][0], found["message"], found["code"]
+
+
+# Create ---------------------------------------------------------------------------------
+
+
+def test_create_makes_the_stream_with_the_template_key(cfn: Any, firehose: Any, kms: Any) -> None:
+    answer = cfn.create_stack(StackName="web", TemplateBody=template())
+    assert answer["StackId"].startswith("arn:aws:cloudformation:us-east-1:")
+    assert status(cfn, "web") == "CREATE_COMPLETE"
+    name = outputs(cfn, "web")["Name"]
+    # Without DeliveryStreamName: STACK-LOGICALID-<12 letters and digits>, as CloudFormation
+    assert re.fullmatch(r"web-Stream-[A-Za-z0-9]{12}", name), name
+    assert outputs(cfn, "web")["Arn"] == (
+        f"arn:aws:firehose:us-east-1:{ACCOUNT}:deliverystream/{name}"
+    )
+    assert physical_id(cfn, "web", "Stream") == name
+    found = description(firehose, name)
+    assert found["DeliveryStreamStatus"] == "ACTIVE"
+    key = key_arn(cfn, "web")
+    assert found["DeliveryStreamEncryptionConfiguration"] == {
+        "KeyARN": key,
+        "KeyType": "CUSTOMER_MANAGED_CMK",
+        "Status": "ENABLED",
+    }
+    grants = kms.list_grants(KeyId=key)["Grants"]
+    assert [g["GranteePrincipal"] for g in grants] == ["firehose.amazonaws.com"]
+    assert resource_events(cfn, "web") == [("CREATE_IN_PROGRESS", ""), ("CREATE_COMPLETE", "")]
+    assert stack_events(cfn, "web") == ["CREATE_IN_PROGRESS", "CREATE_COMPLETE"]
+
+
+def test_a_given_name_and_tags_of_the_resource_and_the_stack(cfn: Any, firehose: Any) -> None:
+    body = template(
+        Stream=stream(
+            name="orders", Tags=[{"Key": "team", "Value": "data"}, {"Key": "n", "Value": 7}]
+        )
+    )
+    cfn.create_stack(StackName="web", TemplateBody=body, Tags=[{"Key": "env", "Value": "test"}])
+    assert status(cfn, "web") == "CREATE_COMPLETE"
+    assert outputs(cfn, "web")["Name"] == "orders"
+    tags = firehose.list_tags_for_delivery_stream(DeliveryStreamName="orders")["Tags"]
+    assert sorted((t["Key"], t["Value"]) for t in tags) == [
+        ("env", "test"),
+        ("n", "7"),
+        ("team", "data"),
+    ]
+
+
+def test_aws_owned_key_and_no_encryption(cfn: Any, firehose: Any) -> None:
+    owned = stream(key=None, name="owned")
+    owned["Properties"]["DeliveryStreamEncryptionConfigurationInput"] = {"KeyType": "AWS_OWNED_CMK"}
+    body = template(Stream=None, Owned=owned, Plain=stream(key=None, name="plain"))
+    cfn.create_stack(StackName="web", TemplateBody=body)
+    assert status(cfn, "web") == "CREATE_COMPLETE"
+    assert sse(firehose, "owned") == {"KeyType": "AWS_OWNED_CMK", "Status": "ENABLED"}
+    assert sse(firehose, "plain") == {"Status": "DISABLED"}
+
+
+def test_the_stack_waits_while_the_stream_is_creating(cfn: Any, firehose: Any) -> None:
+    state_manager.set_transition(CREATION_MODEL_NAME, {"progression": "manual", "times": 3})
+    cfn.create_stack(StackName="web", TemplateBody=template(Stream=stream(name="slow")))
+    # Each read of the stack is one poll of the handler: one Describe of the stream
+    assert statuses(cfn, "web", 4) == ["CREATE_IN_PROGRESS"] * 3 + ["CREATE_COMPLETE"]
+    assert description(firehose, "slow")["DeliveryStreamStatus"] == "ACTIVE"
+    assert resource_events(cfn, "web")[-1] == ("CREATE_COMPLETE", "")
+
+
+def test_sources_kinesis_and_msk(cfn: Any, firehose: Any) -> None:
+    kinesis = client("kinesis")
+    kinesis.create_stream(StreamName="source", ShardCount=1)
+    source_arn = kinesis.describe_stream(StreamName="source")["StreamDescription"]["StreamARN"]
+    from_kinesis = stream(
+        key=None,
+        name="from-kinesis",
+        DeliveryStreamType="KinesisStreamAsSource",
+        KinesisStreamSourceConfiguration={"KinesisStreamARN": source_arn, "RoleARN": ROLE_ARN},
+    )
+    from_msk = stream(
+        key=None,
+        name="from-msk",
+        DeliveryStreamType="MSKAsSource",
+        MSKSourceConfiguration={
+            "MSKClusterARN": f"arn:aws:kafka:us-east-1:{ACCOUNT}:cluster/c/1",
+            "TopicName": "orders",
+            "AuthenticationConfiguration": {"RoleARN": ROLE_ARN, "Connectivity": "PRIVATE"},
+        },
+    )
+    body = template(Stream=None, Kinesis=from_kinesis, Msk=from_msk)
+    cfn.create_stack(StackName="web", TemplateBody=body)
+    assert status(cfn, "web") == "CREATE_COMPLETE"
+    found = description(firehose, "from-kinesis")
+    assert found["DeliveryStreamType"] == "KinesisStreamAsSource"
+    assert found["Source"]["KinesisStreamSourceDescription"]["KinesisStreamARN"] == source_arn
+    assert "DeliveryStreamEncryptionConfiguration" not in found  # rule 2
+    assert description(firehose, "from-msk")["DeliveryStreamType"] == "MSKAsSource"
+
+
+S3 = {"RoleARN": ROLE_ARN, "BucketARN": BUCKET_ARN}
+DESTINATIONS = {
+    "S3DestinationConfiguration": S3,
+    "ExtendedS3DestinationConfiguration": S3,
+    "RedshiftDestinationConfiguration": {
+        "RoleARN": ROLE_ARN,
+        "ClusterJDBCURL": "jdbc:redshift://cluster:5439/db",
+        "CopyCommand": {"DataTableName": "orders"},
+        "Username": "user",
+        "Password": "secret-password",
+        "S3Configuration": S3,
+    },
+    "ElasticsearchDestinationConfiguration": {
+        "RoleARN": ROLE_ARN,
+        "IndexName": "orders",
+        "DomainARN": f"arn:aws:es:us-east-1:{ACCOUNT}:domain/search",
+        "S3Configuration": S3,
+    },
+    "SplunkDestinationConfiguration": {
+        "HECEndpoint": "https://splunk.example.com",
+        "HECEndpointType": "Raw",
+        "HECToken": "token",
+        "S3Configuration": S3,
+    },
+    "HttpEndpointDestinationConfiguration": {
+        "EndpointConfiguration": {"Url": "https://example.com/ingest"},
+        "S3Configuration": S3,
+    },
+    "SnowflakeDestinationConfiguration": {
+        "AccountUrl": "https://account.snowflakecomputing.com",
+        "Database": "db",
+        "Schema": "public",
+        "Table": "orders",
+        "RoleARN": ROLE_ARN,
+        "S3Configuration": S3,
+    },
+}
+
+
+@pytest.mark.parametrize("member", sorted(DESTINATIONS))
+def test_every_destination_moto_keeps(cfn: Any, firehose: Any, member: str) -> None:
+    body = template(
+        Stream={
+            "Type": STREAM_TYPE,
+            "Properties": {
+                "DeliveryStreamName": "dest",
+                "DeliveryStreamEncryptionConfigurationInput": {"KeyType": "AWS_OWNED_CMK"},
+                member: DESTINATIONS[member],
+            },
+        }
+    )
+    cfn.create_stack(StackName="web", TemplateBody=body)
+    assert status(cfn, "web") == "CREATE_COMPLETE", events(cfn, "web")
+    found = description(firehose, "dest")
+    assert len(found["Destinations"]) == 1
+    assert found["DeliveryStreamEncryptionConfiguration"]["Status"] == "ENABLED"
+
+
+def test_a_destination_moto_does_not_keep_fails_the_resource(cfn: Any, firehose: Any) -> None:
+    body = template(
+        Stream={
+            "Type": STREAM_TYPE,
+            "Properties": {
+                "AmazonopensearchserviceDestinationConfiguration": {
+                    "RoleARN": ROLE_ARN,
+                    "IndexName": "orders",
+                    "S3Configuration": S3,
+                }
+            },
+        }
+    )
+    cfn.create_stack(StackName="web", TemplateBody=body)
+    assert status(cfn, "web") == "ROLLBACK_COMPLETE"
+    state, message, code = failure(cfn, "web")
+    assert (state, code) == ("CREATE_FAILED", "InvalidRequest")
+    assert "moto's Firehose has no AmazonopensearchserviceDestinationConfiguration" in message
+    assert firehose.list_delivery_streams()["DeliveryStreamNames"] == []
+
+
+# Failures of create (rule 44) --------------------------------------------------------------
+
+
+def test_a_disabled_template_key_fails_and_rolls_back(cfn: Any, firehose: Any, kms: Any) -> None:
+    body = template(Key=template_key(enabled=False), Stream=stream(name="web"))
+    cfn.create_stack(StackName="web", TemplateBody=body)
+    # The first read sees CREATING_FAILED and deletes the stream; the next sees it DELETING
+    assert statuses(cfn, "web", 3) == ["ROLLBACK_IN_PROGRESS"] * 2 + ["ROLLBACK_COMPLETE"]
+    state, message, code = failure(cfn, "web")
+    assert state == "CREATE_FAILED" and code == "InvalidRequest"
+    assert message.startswith(
+        "Unable to Create Delivery Stream. Delivery stream status is CREATING_FAILED. "
+        "DISABLED_KMS_KEY: KMS key arn:aws:kms:us-east-1:"
+    )
+    assert message.endswith(" is Disabled.")
+    assert resource_events(cfn, "web")[-2:] == [("DELETE_IN_PROGRESS", ""), ("DELETE_COMPLETE", "")]
+    assert [e for e in events(cfn, "web") if e[0] == "web"] == [
+        ("web", "CREATE_IN_PROGRESS", "User Initiated"),
+        (
+            "web",
+            "ROLLBACK_IN_PROGRESS",
+            "The following resource(s) failed to create: [Stream]. Rollback requested by user.",
+        ),
+        ("web", "ROLLBACK_COMPLETE", ""),
+    ]
+    assert firehose.list_delivery_streams()["DeliveryStreamNames"] == []
+    assert outputs(cfn, "web") == {}
+    # As on AWS: a ROLLBACK_COMPLETE stack can only be deleted
+    with pytest.raises(ClientError) as raised:
+        cfn.update_stack(StackName="web", TemplateBody=template())
+    assert raised.value.response["Error"]["Code"] == "ValidationError"
+    cfn.delete_stack(StackName="web")
+
+
+def test_disable_rollback_keeps_create_failed(cfn: Any, firehose: Any) -> None:
+    body = template(Key=template_key(enabled=False), Stream=stream(name="web"))
+    cfn.create_stack(StackName="web", TemplateBody=body, DisableRollback=True)
+    assert statuses(cfn, "web", 2) == ["CREATE_FAILED", "CREATE_FAILED"]
+    assert stack_events(cfn, "web")[-1] == "CREATE_FAILED"
+    found = description(firehose, "web")
+    assert found["DeliveryStreamStatus"] == "CREATING_FAILED"
+    assert found["FailureDescription"]["Type"] == "DISABLED_KMS_KEY"
+
+
+def test_on_failure_delete_deletes_the_stack(cfn: Any, firehose: Any) -> None:
+    body = template(Key=template_key(enabled=False), Stream=stream(name="web"))
+    stack_id = cfn.create_stack(StackName="web", TemplateBody=body, OnFailure="DELETE")["StackId"]
+    found = cfn.describe_stacks(StackName=stack_id)["Stacks"][0]
+    while found["StackStatus"].endswith("IN_PROGRESS"):
+        found = cfn.describe_stacks(StackName=stack_id)["Stacks"][0]
+    assert found["StackStatus"] == "DELETE_COMPLETE"
+    assert firehose.list_delivery_streams()["DeliveryStreamNames"] == []
+
+
+def test_a_key_policy_object_that_denies_firehose(cfn: Any, firehose: Any) -> None:
+    deny = {
+        "Effect": "Deny",
+        "Principal": {"AWS": "*"},
+        "Action": "kms:CreateGrant",
+        "Resource": "*",
+    }
+    body = template(Key=template_key(statements=[ADMIN_STATEMENT, deny]))
+    cfn.create_stack(StackName="web", TemplateBody=body, DisableRollback=True)
+    assert status(cfn, "web") == "CREATE_FAILED"
+    _, message, _ = failure(cfn, "web")
+    assert "KMS_ACCESS_DENIED: " in message and "kms:CreateGrant" in message
+
+
+def test_the_name_of_an_existing_stream(cfn: Any, firehose: Any) -> None:
+    create_stream(firehose, "taken")
+    cfn.create_stack(StackName="web", TemplateBody=template(Stream=stream(name="taken")))
+    assert status(cfn, "web") == "ROLLBACK_COMPLETE"
+    assert failure(cfn, "web") == (
+        "CREATE_FAILED",
+        "Firehose already exists with the name: taken",
+        "AlreadyExists",
+    )
+    assert description(firehose, "taken")["DeliveryStreamStatus"] == "ACTIVE"  # not touched
+
+
+def test_a_failure_deletes_the_other_resources_of_the_stack(cfn: Any, firehose: Any) -> None:
+    body = template(
+        Stream=stream(name="good"), Bad=stream(key="Key2", name="bad"), Key2=template_key(False)
+    )
+    cfn.create_stack(StackName="web", TemplateBody=body)
+    found = statuses(cfn, "web", 3)
+    assert found[-1] == "ROLLBACK_COMPLETE", found
+    assert firehose.list_delivery_streams()["DeliveryStreamNames"] == []
+    assert resource_events(cfn, "web", "Good" if False else "Stream")[-1] == ("DELETE_COMPLETE", "")
+
+
+# Hostile templates ------------------------------------------------------------------------
+
+HOSTILE = {
+    "unknown key": ({"Bogus": 1}, "#: extraneous key [Bogus] is not permitted"),
+    "name not a string": (
+        {"DeliveryStreamName": {"a": 1}},
+        "#/DeliveryStreamName: expected type: String, found: JSONObject",
+    ),
+    "encryption input a string": (
+        {"DeliveryStreamEncryptionConfigurationInput": "CUSTOMER_MANAGED_CMK"},
+        "#/DeliveryStreamEncryptionConfigurationInput: expected type: JSONObject, found: String",
+    ),
+    "encryption input without KeyType": (
+        {"DeliveryStreamEncryptionConfigurationInput": {"KeyARN": "arn:aws:kms:us-east-1:1:key/x"}},
+        "#/DeliveryStreamEncryptionConfigurationInput: required key [KeyType] not found",
+    ),
+    "unknown key in the encryption input": (
+        {"DeliveryStreamEncryptionConfigurationInput": {"KeyType": "AWS_OWNED_CMK", "Extra": 1}},
+        "#/DeliveryStreamEncryptionConfigurationInput: extraneous key [Extra] is not permitted",
+    ),
+    "destination without RoleARN": (
+        {"ExtendedS3DestinationConfiguration": {"BucketARN": BUCKET_ARN}},
+        "#/ExtendedS3DestinationConfiguration: required key [RoleARN] not found",
+    ),
+    "tags a map": (
+        {"Tags": {"team": "data"}},
+        "#/Tags: expected type: JSONArray, found: JSONObject",
+    ),
+    "a tag without Key": ({"Tags": [{"Value": "x"}]}, "#/Tags/0: required key [Key] not found"),
+    "hints not numbers": (
+        {
+            "ExtendedS3DestinationConfiguration": {
+                **S3,
+                "BufferingHints": {"SizeInMBs": "five"},
+            }
+        },
+        "#/ExtendedS3DestinationConfiguration/BufferingHints/SizeInMBs: expected type: "
+        "Integer, found: String",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_hostile_properties_fail_validation(cfn: Any, firehose: Any, case: str) -> None:
+    change, message = HOSTILE[case]
+    body = template(Stream=stream(key=None, **change))
+    cfn.create_stack(StackName="web", TemplateBody=body)
+    assert status(cfn, "web") == "ROLLBACK_COMPLETE"
+    failed = [r for s, r in resource_events(cfn, "web") if s == "CREATE_FAILED"]
+    assert failed and failed[0].startswith(
+        "Properties validation failed for resource Stream with message: ["
+    )
+    assert message in failed[0], failed[0]
+    assert firehose.list_delivery_streams()["DeliveryStreamNames"] == []
+
+
+@pytest.mark.parametrize("properties", [[1, 2], "text", 5, None])
+def test_properties_that_are_not_an_object(cfn: Any, firehose: Any, properties: Any) -> None:
+    body = json.dumps({"Resources": {"Stream": {"Type": STREAM_TYPE, "Properties": properties}}})
+    cfn.create_stack(StackName="web", TemplateBody=body)
+    assert status(cfn, "web") == "ROLLBACK_COMPLETE"
+    failed = [r for s, r in resource_events(cfn, "web") if s == "CREATE_FAILED"]
+    assert failed and failed[0].startswith("Properties validation failed for resource Stream")
+
+
+HANDLER_FAILURES = {
+    "no properties": ({}, "InvalidRequest"),
+    "unknown type": ({"DeliveryStreamType": "Carrier"}, "InvalidRequest"),
+    "customer key without ARN": (
+        {"DeliveryStreamEncryptionConfigurationInput": {"KeyType": "CUSTOMER_MANAGED_CMK"}},
+        "InvalidRequest",
+    ),
+    "unknown key type": (
+        {"DeliveryStreamEncryptionConfigurationInput": {"KeyType": "MINE"}},
+        "InvalidRequest",
+    ),
+    "a key that does not exist": (
+        {
+            "DeliveryStreamEncryptionConfigurationInput": {
+                "KeyType": "CUSTOMER_MANAGED_CMK",
+                "KeyARN": f"arn:aws:kms:us-east-1:{ACCOUNT}:key/12345678-1234-1234-1234-123456789012",
+            }
+        },
+        "InvalidRequest",
+    ),
+    "a name too long": ({"DeliveryStreamName": "n" * 65}, "InvalidRequest"),
+    "a name with a slash": ({"DeliveryStreamName": "a/b"}, "InvalidRequest"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HANDLER_FAILURES))
+def test_inputs_the_handler_refuses(cfn: Any, firehose: Any, case: str) -> None:
+    change, code = HANDLER_FAILURES[case]
+    properties = {} if case == "no properties" else stream(key=None, **change)["Properties"]
+    body = json.dumps({"Resources": {"Stream": {"Type": STREAM_TYPE, "Properties": properties}}})
+    cfn.create_stack(StackName="web", TemplateBody=body)
+    assert status(cfn, "web") == "ROLLBACK_COMPLETE"
+    state, message, found = failure(cfn, "web")
+    assert (state, found) == ("CREATE_FAILED", code)
+    assert message
+    assert firehose.list_delivery_streams()["DeliveryStreamNames"] == []
+
+
+def test_strings_for_numbers_and_booleans_as_cloudformation_converts(
+    cfn: Any, firehose: Any
+) -> None:
+    destination = {
+        **S3,
+        "BufferingHints": {"SizeInMBs": "64", "IntervalInSeconds": "60"},
+        "CloudWatchLoggingOptions": {"Enabled": "false"},
+    }
+    body = template(
+        Stream=stream(key=None, name="typed", ExtendedS3DestinationConfiguration=destination)
+    )
+    cfn.create_stack(StackName="web", TemplateBody=body)
+    assert status(cfn, "web") == "CREATE_COMPLETE", events(cfn, "web")
+    found = description(firehose, "typed")["Destinations"][0]["ExtendedS3DestinationDescription"]
+    assert found["BufferingHints"] == {"SizeInMBs": 64, "IntervalInSeconds": 60}
+
+
+def test_an_unknown_attribute_is_a_template_error(cfn: Any) -> None:
+    body = json.dumps(
+        {
+            "Resources": {"Stream": stream(key=None)},
+            "Outputs": {"X": {"Value": {"Fn::GetAtt": ["Stream", "Status"]}}},
+        }
+    )
+    with pytest.raises(ClientError) as raised:
+        cfn.create_stack(StackName="web", TemplateBody=body)
+    assert raised.value.response["Error"]["Code"] == "ValidationError"
+
+
+# Update (rule 42) --------------------------------------------------------------------------
+
+
+def two_keys(use: str = "Key", enabled2: bool = True, **stream_args: Any) -> str:
+    return template(Key2=template_key(enabled2), Stream=stream(key=use, name="web", **stream_args))
+
+
+def test_update_to_another_key_in_place(cfn: Any, firehose: Any, kms: Any) -> None:
+    cfn.create_stack(StackName="web", TemplateBody=two_keys())
+    assert status(cfn, "web") == "CREATE_COMPLETE"
+    arn = outputs(cfn, "web")["Arn"]
+    cfn.update_stack(StackName="web", TemplateBody=two_keys("Key2"))
+    # Start, one Describe in the handler (ENABLING), the next one ENABLED
+    assert statuses(cfn, "web", 2) == ["UPDATE_IN_PROGRESS", "UPDATE_COMPLETE"]
+    assert outputs(cfn, "web")["Arn"] == arn  # no replacement
+    key2 = key_arn(cfn, "web", "Key2")
+    assert sse(firehose, "web") == {
+        "KeyARN": key2,
+        "KeyType": "CUSTOMER_MANAGED_CMK",
+        "Status": "ENABLED",
+    }
+    assert len(kms.list_grants(KeyId=key2)["Grants"]) == 1
+    assert kms.list_grants(KeyId=key_arn(cfn, "web"))["Grants"] == []
+    assert resource_events(cfn, "web")[-2:] == [("UPDATE_IN_PROGRESS", ""), ("UPDATE_COMPLETE", "")]
+    assert stack_events(cfn, "web")[-2:] == ["UPDATE_IN_PROGRESS", "UPDATE_COMPLETE"]
+
+
+def test_update_waits_for_a_slow_transition(cfn: Any, firehose: Any) -> None:
+    cfn.create_stack(StackName="web", TemplateBody=two_keys())
+    assert status(cfn, "web") == "CREATE_COMPLETE"
+    state_manager.set_transition(MODEL_NAME, {"progression": "manual", "times": 3})
+    cfn.update_stack(StackName="web", TemplateBody=two_keys("Key2"))
+    assert statuses(cfn, "web", 4) == ["UPDATE_IN_PROGRESS"] * 3 + ["UPDATE_COMPLETE"]
+    # and no second update while one is running
+    cfn.update_stack(StackName="web", TemplateBody=two_keys())
+    with pytest.raises(ClientError) as raised:
+        cfn.update_stack(StackName="web", TemplateBody=two_keys("Key2"))
+    assert raised.value.response["Error"]["Code"] == "ValidationError"
+    assert "is in UPDATE_IN_PROGRESS state and can not be updated" in str(raised.value)
+
+
+def test_update_to_a_disabled_key_fails_and_rolls_back(cfn: Any, firehose: Any, kms: Any) -> None:
+    cfn.create_stack(StackName="web", TemplateBody=two_keys(enabled2=False))
+    assert status(cfn, "web") == "CREATE_COMPLETE"
+    key = key_arn(cfn, "web")
+    cfn.update_stack(StackName="web", TemplateBody=two_keys("Key2", enabled2=False))
+    # ENABLING; ENABLING_FAILED, so Start with the old key; ENABLING; ENABLED
+    assert statuses(cfn, "web", 4) == [
+        "UPDATE_IN_PROGRESS",
+        "UPDATE_ROLLBACK_IN_PROGRESS",
+        "UPDATE_ROLLBACK_IN_PROGRESS",
+        "UPDATE_ROLLBACK_COMPLETE",
+    ]
+    state, message, code = failure(cfn, "web")
+    assert (state, code) == ("UPDATE_FAILED", "InvalidRequest")
+    assert message.startswith("Unable to start delivery stream encryption. DISABLED_KMS_KEY: ")
+    assert stack_events(cfn, "web")[-3:] == [
+        "UPDATE_IN_PROGRESS",
+        "UPDATE_ROLLBACK_IN_PROGRESS",
+        "UPDATE_ROLLBACK_COMPLETE",
+    ]
+    reasons = dict((s, r) for i, s, r in events(cfn, "web") if i == "web")
+    assert reasons["UPDATE_ROLLBACK_IN_PROGRESS"] == (
+        "The following resource(s) failed to update: [Stream]. "
+    )
+    # The old key stays in force (rule 10) and the stack's template is the old one again
+    assert sse(firehose, "web") == {
+        "KeyARN": key,
+        "KeyType": "CUSTOMER_MANAGED_CMK",
+        "Status": "ENABLED",
+    }
+    body = cfn.get_template(StackName="web")["TemplateBody"]  # boto3 parses a JSON body
+    assert json.loads(json.dumps(body)) == json.loads(two_keys(enabled2=False))
+    # and the stack can be updated again
+    cfn.update_stack(
+        StackName="web",
+        TemplateBody=two_keys(key=None)
+        if False
+        else two_keys(Tags=[{"Key": "a", "Value": "b"}], enabled2=False),
+    )
+    assert statuses(cfn, "web", 1)[-1] == "UPDATE_COMPLETE"
+
+
+def test_update_with_disable_rollback_stays_update_failed(cfn: Any, firehose: Any) -> None:
+    cfn.create_stack(StackName="web", TemplateBody=two_keys(enabled2=False))
+    assert status(cfn, "web") == "CREATE_COMPLETE"
+    cfn.update_stack(
+        StackName="web", TemplateBody=two_keys("Key2", enabled2=False), DisableRollback=True
+    )
+    assert statuses(cfn, "web", 2) == ["UPDATE_IN_PROGRESS", "UPDATE_FAILED"]
+    assert sse(firehose, "web")["Status"] == "ENABLING_FAILED"  # type: ignore[index]
+
+
+def test_remove_encryption_stops_it(cfn: Any, firehose: Any, kms: Any) -> None:
+    cfn.create_stack(StackName="web", TemplateBody=two_keys())
+    assert status(cfn, "web") == "CREATE_COMPLETE"
+    key = key_arn(cfn, "web")
+    cfn.update_stack(StackName="web", TemplateBody=two_keys(None))
+    assert statuses(cfn, "web", 2) == ["UPDATE_IN_PROGRESS", "UPDATE_COMPLETE"]
+    assert sse(firehose, "web") == {"Status": "DISABLED"}
+    assert kms.list_grants(KeyId=key)["Grants"] == []
+    # and back on, with the AWS-owned key
+    owned = {"KeyType": "AWS_OWNED_CMK"}
+    cfn.update_stack(
+        StackName="web",
+        TemplateBody=two_keys(None, DeliveryStreamEncryptionConfigurationInput=owned),
+    )
+    assert statuses(cfn, "web", 2) == ["UPDATE_IN_PROGRESS", "UPDATE_COMPLETE"]
+    assert sse(firehose, "web") == {"KeyType": "AWS_OWNED_CMK", "Status": "ENABLED"}
+
+
+def test_an_update_that_leaves_the_key_alone_calls_nothing(cfn: Any, firehose: Any) -> None:
+    cfn.create_stack(StackName="web", TemplateBody=two_keys())
+    assert status(cfn, "web") == "CREATE_COMPLETE"
+    cfn.update_stack(StackName="web", TemplateBody=two_keys(Tags=[{"Key": "team", "Value": "x"}]))
+    assert status(cfn, "web") == "UPDATE_COMPLETE"
+    assert sse(firehose, "web")["Status"] == "ENABLED"  # type: ignore[index]
+    tags = firehose.list_tags_for_delivery_stream(DeliveryStreamName="web")["Tags"]
+    assert tags == [{"Key": "team", "Value": "x"}]
+    cfn.update_stack(StackName="web", TemplateBody=two_keys())
+    assert status(cfn, "web") == "UPDATE_COMPLETE"
+    assert firehose.list_tags_for_delivery_stream(DeliveryStreamName="web")["Tags"] == []
+
+
+def test_a_hostile_update_fails_and_leaves_the_stream(cfn: Any, firehose: Any) -> None:
+    cfn.create_stack(StackName="web", TemplateBody=two_keys())
+    assert status(cfn, "web") == "CREATE_COMPLETE"
+    cfn.update_stack(StackName="web", TemplateBody=two_keys(Bogus=[1]))
+    assert statuses(cfn, "web", 2)[-1] == "UPDATE_ROLLBACK_COMPLETE"
+    failed = [r for s, r in resource_events(cfn, "web") if s == "UPDATE_FAILED"]
+    assert failed == [
+        "Properties validation failed for resource Stream with message: "
+        "[#: extraneous key [Bogus] is not permitted]"
+    ]
+    assert sse(firehose, "web")["Status"] == "ENABLED"  # type: ignore[index]
+
+
+def test_a_new_name_replaces_the_stream(cfn: Any, firehose: Any) -> None:
+    cfn.create_stack(StackName="web", TemplateBody=template(Stream=stream(name="first")))
+    assert status(cfn, "web") == "CREATE_COMPLETE"
+    cfn.update_stack(StackName="web", TemplateBody=template(Stream=stream(name="second")))
+    found = statuses(cfn, "web", 3)
+    assert found[0] in ("UPDATE_IN_PROGRESS", "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS")
+    assert found[-1] == "UPDATE_COMPLETE"
+    assert outputs(cfn, "web")["Name"] == "second"
+    assert firehose.list_delivery_streams()["DeliveryStreamNames"] == ["second"]
+    assert sse(firehose, "second")["Status"] == "ENABLED"  # type: ignore[index]
+
+
+def test_a_new_type_replaces_a_generated_name(cfn: Any, firehose: Any) -> None:
+    cfn.create_stack(StackName="web", TemplateBody=template(Stream=stream(key=None)))
+    assert status(cfn, "web") == "CREATE_COMPLETE"
+    before = outputs(cfn, "web")["Name"]
+    kinesis = client("kinesis")
+    kinesis.create_stream(StreamName="source", ShardCount=1)
+    source_arn = kinesis.describe_stream(StreamName="source")["StreamDescription"]["StreamARN"]
+    fed = stream(
+        key=None,
+        DeliveryStreamType="KinesisStreamAsSource",
+        KinesisStreamSourceConfiguration={"KinesisStreamARN": source_arn, "RoleARN": ROLE_ARN},
+    )
+    cfn.update_stack(StackName="web", TemplateBody=template(Stream=fed))
+    assert statuses(cfn, "web", 3)[-1] == "UPDATE_COMPLETE"
+    after = outputs(cfn, "web")["Name"]
+    assert after != before and re.fullmatch(r"web-Stream-[A-Za-z0-9]{12}", after)
+    assert firehose.list_delivery_streams()["DeliveryStreamNames"] == [after]
+
+
+def test_a_custom_name_can_not_be_replaced(cfn: Any, firehose: Any) -> None:
+    cfn.create_stack(StackName="web", TemplateBody=template(Stream=stream(key=None, name="fixed")))
+    assert status(cfn, "web") == "CREATE_COMPLETE"
+    replaced = stream(key=None, name="fixed", DeliveryStreamType="KinesisStreamAsSource")
+    cfn.update_stack(StackName="web", TemplateBody=template(Stream=replaced))
+    assert statuses(cfn, "web", 2)[-1] == "UPDATE_ROLLBACK_COMPLETE"
+    _, message, _ = failure(cfn, "web")
+    assert message == (
+        "CloudFormation cannot update a stack when a custom-named resource requires "
+        "replacing. Rename fixed and update the stack again."
+    )
+    assert description(firehose, "fixed")["DeliveryStreamType"] == "DirectPut"
+
+
+def test_a_stream_added_by_an_update(cfn: Any, firehose: Any) -> None:
+    cfn.create_stack(StackName="web", TemplateBody=template(Stream=None))
+    assert status(cfn, "web") == "CREATE_COMPLETE"
+    cfn.update_stack(StackName="web", TemplateBody=template(Stream=stream(name="added")))
+    assert statuses(cfn, "web", 2)[-1] == "UPDATE_COMPLETE"
+    assert sse(firehose, "added")["Status"] == "ENABLED"  # type: ignore[index]
+    cfn.update_stack(StackName="web", TemplateBody=template(Stream=None))
+    assert statuses(cfn, "web", 2)[-1] == "UPDATE_COMPLETE"
+    assert firehose.list_delivery_streams()["DeliveryStreamNames"] == []
+
+
+# Delete (rule 43) --------------------------------------------------------------------------
+
+
+def test_delete_waits_until_the_stream_is_gone(cfn: Any, firehose: Any, kms: Any) -> None:
+    retained = dict(template_key(), DeletionPolicy="Retain")  # as CDK's keys are
+    body = template(Key=retained, Stream=stream(name="web"))
+    cfn.create_stack(StackName="web", TemplateBody=body)
+    stack_id = cfn.describe_stacks(StackName="web")["Stacks"][0]["StackId"]
+    key = key_arn(cfn, "web")
+    state_manager.set_transition(DELETION_MODEL_NAME, {"progression": "manual", "times": 2})
+    cfn.delete_stack(StackName="web")
+    assert status(cfn, "web") == "DELETE_IN_PROGRESS"  # found by name while deleting
+    assert description(firehose, "web")["DeliveryStreamStatus"] == "DELETING"
+    assert cfn.describe_stacks(StackName=stack_id)["Stacks"][0]["StackStatus"] == "DELETE_COMPLETE"
+    with pytest.raises(ClientError) as raised:
+        cfn.describe_stacks(StackName="web")
+    assert raised.value.response["Error"]["Code"] == "ValidationError"
+    assert firehose.list_delivery_streams()["DeliveryStreamNames"] == []
+    assert kms.list_grants(KeyId=key)["Grants"] == []
+    assert resource_events(cfn, stack_id)[-2:] == [
+        ("DELETE_IN_PROGRESS", ""),
+        ("DELETE_COMPLETE", ""),
+    ]
+    assert [s for i, s, _ in events(cfn, stack_id) if i == "web"][-2:] == [
+        "DELETE_IN_PROGRESS",
+        "DELETE_COMPLETE",
+    ]
+
+
+def test_delete_of_a_stream_deleted_meanwhile(cfn: Any, firehose: Any) -> None:
+    cfn.create_stack(StackName="web", TemplateBody=template(Stream=stream(name="web")))
+    assert status(cfn, "web") == "CREATE_COMPLETE"
+    state_manager.set_transition(DELETION_MODEL_NAME, {"progression": "immediate"})
+    firehose.delete_delivery_stream(DeliveryStreamName="web")
+    stack_id = cfn.describe_stacks(StackName="web")["Stacks"][0]["StackId"]
+    cfn.delete_stack(StackName="web")
+    assert cfn.describe_stacks(StackName=stack_id)["Stacks"][0]["StackStatus"] == "DELETE_COMPLETE"
+
+
+# Change sets (what the CDK CLI uses) -----------------------------------------------------
+
+
+def test_change_sets_create_and_update(cfn: Any, firehose: Any) -> None:
+    cfn.create_change_set(
+        StackName="web",
+        ChangeSetName="one",
+        ChangeSetType="CREATE",
+        TemplateBody=two_keys(enabled2=False),
+    )
+    cfn.execute_change_set(StackName="web", ChangeSetName="one")
+    assert statuses(cfn, "web", 2) == ["CREATE_COMPLETE"] * 2
+    assert sse(firehose, "web")["Status"] == "ENABLED"  # type: ignore[index]
+    cfn.create_change_set(
+        StackName="web",
+        ChangeSetName="two",
+        ChangeSetType="UPDATE",
+        TemplateBody=two_keys("Key2", enabled2=False),
+    )
+    cfn.execute_change_set(StackName="web", ChangeSetName="two")
+    assert statuses(cfn, "web", 4)[-1] == "UPDATE_ROLLBACK_COMPLETE"
+    assert failure(cfn, "web")[0] == "UPDATE_FAILED"
+
+
+def test_a_failed_change_set_create_rolls_back(cfn: Any, firehose: Any) -> None:
+    cfn.create_change_set(
+        StackName="web",
+        ChangeSetName="one",
+        ChangeSetType="CREATE",
+        TemplateBody=two_keys("Key2", enabled2=False),
+    )
+    cfn.execute_change_set(StackName="web", ChangeSetName="one")
+    assert statuses(cfn, "web", 3)[-1] == "ROLLBACK_COMPLETE"
+    assert firehose.list_delivery_streams()["DeliveryStreamNames"] == []
+
+
+# Plain moto after exit -----------------------------------------------------------------
+
+
+def test_plain_moto_after_the_context_manager_and_the_decorator() -> None:
+    with mock_firehose_sse():
+        cfn = client("cloudformation")
+        cfn.create_stack(StackName="web", TemplateBody=template())
+        assert status(cfn, "web") == "CREATE_COMPLETE"
+    assert_plain_cloudformation()
+
+    @mock_firehose_sse
+    def decorated() -> None:
+        cfn = client("cloudformation")
+        cfn.create_stack(StackName="web", TemplateBody=template(Stream=stream(name="d")))
+        assert status(cfn, "web") == "CREATE_COMPLETE"
+        assert client("firehose").list_delivery_streams()["DeliveryStreamNames"] == ["d"]
+
+    decorated()
+    assert_plain_cloudformation()
+
+
+def test_nested_mocks_keep_the_model_until_the_outermost_exits() -> None:
+    with mock_firehose_sse():
+        with mock_firehose_sse():
+            pass
+        cfn = client("cloudformation")
+        cfn.create_stack(StackName="web", TemplateBody=template(Stream=stream(name="n")))
+        assert status(cfn, "web") == "CREATE_COMPLETE"
+    assert_plain_cloudformation()
+
+
+def test_the_session_switch_wires_cloudformation_into_every_mock_aws() -> None:
+    wiring.enable_session("strict")
+    try:
+        with moto.mock_aws():
+            cfn = client("cloudformation")
+            cfn.create_stack(StackName="web", TemplateBody=template(Stream=stream(name="s")))
+            assert status(cfn, "web") == "CREATE_COMPLETE"
+            assert sse(client("firehose"), "s")["Status"] == "ENABLED"  # type: ignore[index]
+    finally:
+        wiring.disable_session()
+    assert_plain_cloudformation()
+
+
+def test_exit_with_a_stack_still_in_progress() -> None:
+    with mock_firehose_sse():
+        state_manager.set_transition(CREATION_MODEL_NAME, {"progression": "manual", "times": 5})
+        try:
+            cfn = client("cloudformation")
+            cfn.create_stack(StackName="web", TemplateBody=template())
+        finally:
+            state_manager.unset_transition(CREATION_MODEL_NAME)
+    assert_plain_cloudformation()
+
+
+def test_a_changed_destination_goes_through_update_destination(cfn: Any, firehose: Any) -> None:
+    cfn.create_stack(StackName="web", TemplateBody=two_keys())
+    assert status(cfn, "web") == "CREATE_COMPLETE"
+    arn = outputs(cfn, "web")["Arn"]
+    hinted = {**S3, "BufferingHints": {"SizeInMBs": 64, "IntervalInSeconds": 120}}
+    cfn.update_stack(
+        StackName="web", TemplateBody=two_keys(ExtendedS3DestinationConfiguration=hinted)
+    )
+    assert status(cfn, "web") == "UPDATE_COMPLETE"
+    assert outputs(cfn, "web")["Arn"] == arn
+    found = description(firehose, "web")
+    destination = found["Destinations"][0]["ExtendedS3DestinationDescription"]
+    assert destination["BufferingHints"] == {"SizeInMBs": 64, "IntervalInSeconds": 120}
+    assert found["DeliveryStreamEncryptionConfiguration"]["Status"] == "ENABLED"
+
+
+@pytest.mark.parametrize("properties", [7, None, ["x"]])
+def test_an_update_to_properties_that_are_not_an_object(
+    cfn: Any, firehose: Any, properties: Any
+) -> None:
+    cfn.create_stack(StackName="web", TemplateBody=two_keys())
+    assert status(cfn, "web") == "CREATE_COMPLETE"
+    body = json.loads(two_keys())
+    body["Resources"]["Stream"]["Properties"] = properties
+    cfn.update_stack(StackName="web", TemplateBody=json.dumps(body))
+    assert statuses(cfn, "web", 2)[-1] == "UPDATE_ROLLBACK_COMPLETE"
+    failed = [r for s, r in resource_events(cfn, "web") if s == "UPDATE_FAILED"]
+    assert failed and failed[0].startswith("Properties validation failed for resource Stream")
+    assert sse(firehose, "web")["Status"] == "ENABLED"  # type: ignore[index]
+
+
+def test_a_generated_name_fits_firehose_limit(cfn: Any, firehose: Any) -> None:
+    stack = "a-very-long-stack-name-" + "x" * 80
+    body = json.dumps({"Resources": {"AnEquallyLongLogicalIdForTheStream": stream(key=None)}})
+    cfn.create_stack(StackName=stack, TemplateBody=body)
+    assert status(cfn, stack) == "CREATE_COMPLETE"
+    (name,) = firehose.list_delivery_streams()["DeliveryStreamNames"]
+    assert len(name) == 64 and name.startswith(stack[:51] + "-"), name
+    assert re.fullmatch(r"[a-zA-Z0-9_.-]{64}", name)
+
+
+def test_time_transitions_keep_the_stack_waiting_until_the_clock_moves(
+    cfn: Any, firehose: Any
+) -> None:
+    with freeze_time("2026-05-01 12:00:00") as frozen:
+        state_manager.set_transition(CREATION_MODEL_NAME, {"progression": "time", "seconds": 60})
+        state_manager.set_transition(MODEL_NAME, {"progression": "time", "seconds": 30})
+        cfn.create_stack(StackName="web", TemplateBody=two_keys())
+        assert statuses(cfn, "web", 3) == ["CREATE_IN_PROGRESS"] * 3  # reads alone don't move it
+        frozen.tick(61)
+        assert status(cfn, "web") == "CREATE_COMPLETE"
+        cfn.update_stack(StackName="web", TemplateBody=two_keys(None))
+        assert statuses(cfn, "web", 2) == ["UPDATE_IN_PROGRESS"] * 2
+        frozen.tick(31)
+        assert status(cfn, "web") == "UPDATE_COMPLETE"
+        assert sse(firehose, "web") == {"Status": "DISABLED"}
+
+
+def test_a_rollback_waits_for_a_stream_still_creating(cfn: Any, firehose: Any) -> None:
+    state_manager.set_transition(CREATION_MODEL_NAME, {"progression": "manual", "times": 2})
+    body = template(
+        Key2=template_key(False), Good=stream(name="good"), Stream=stream(key="Key2", name="bad")
+    )
+    cfn.create_stack(StackName="web", TemplateBody=body)
+    seen = statuses(cfn, "web", 8)
+    assert seen[0] == "CREATE_IN_PROGRESS" and seen[-1] == "ROLLBACK_COMPLETE", seen
+    assert "ROLLBACK_IN_PROGRESS" in seen
+    assert firehose.list_delivery_streams()["DeliveryStreamNames"] == []
+    assert failure(cfn, "web")[0] == "CREATE_FAILED"
+    assert resource_events(cfn, "web", "Good")[-1] == ("DELETE_COMPLETE", "")
+
+
+def test_a_stream_deleted_while_the_stack_deletes_it(cfn: Any, firehose: Any) -> None:
+    cfn.create_stack(StackName="web", TemplateBody=template(Stream=stream(name="web")))
+    assert status(cfn, "web") == "CREATE_COMPLETE"
+    state_manager.set_transition(DELETION_MODEL_NAME, {"progression": "manual", "times": 3})
+    firehose.delete_delivery_stream(DeliveryStreamName="web")  # DELETING
+    stack_id = cfn.describe_stacks(StackName="web")["Stacks"][0]["StackId"]
+    cfn.delete_stack(StackName="web")
+    seen = [cfn.describe_stacks(StackName=stack_id)["Stacks"][0]["StackStatus"] for _ in range(4)]
+    assert seen[-1] == "DELETE_COMPLETE", seen
+    assert firehose.list_delivery_streams()["DeliveryStreamNames"] == []
