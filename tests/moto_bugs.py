@@ -23,3 +23,43 @@ UPDATE_ALIAS_KEYERROR = pytest.mark.xfail(
     raises=KeyError,
     strict=True,
 )
+
+
+def _cloudwatch_unreadable() -> bool:
+    """True when this moto can't read the CloudWatch protocol this botocore speaks.
+
+    botocore's CloudWatch model lists ``smithy-rpc-v2-cbor`` first (botocore 1.37 and later
+    pick it); moto 5.0 reads only the Query protocol, so plain moto's CloudWatch answers
+    nothing useful there (getmoto/moto#9195, "Amazon CloudWatch protocol changes will affect
+    Moto"). Asked of plain moto itself, once.
+    """
+    import boto3
+    from moto import mock_aws
+
+    try:
+        with mock_aws():
+            cloudwatch = boto3.client(
+                "cloudwatch",
+                region_name="us-east-1",
+                aws_access_key_id="testing",
+                aws_secret_access_key="testing",
+            )
+            cloudwatch.put_metric_data(
+                Namespace="probe", MetricData=[{"MetricName": "probe", "Value": 1.0}]
+            )
+            return not cloudwatch.list_metrics(Namespace="probe").get("Metrics")
+    except Exception:
+        return True
+
+
+_CLOUDWATCH_REASON = (
+    f"moto {moto.__version__} can't read botocore's CloudWatch protocol (smithy-rpc-v2-cbor) "
+    "in plain moto either: https://github.com/getmoto/moto/issues/9195"
+)
+_CLOUDWATCH_UNREADABLE = _cloudwatch_unreadable()
+# Tests that find metrics in moto's CloudWatch through boto3 (the KMS metrics, rule 47).
+CLOUDWATCH_UNREADABLE = pytest.mark.xfail(
+    _CLOUDWATCH_UNREADABLE, reason=_CLOUDWATCH_REASON, strict=True
+)
+# Tests that find none there: where nothing can be read they check nothing, so they skip.
+CLOUDWATCH_UNREADABLE_SKIP = pytest.mark.skipif(_CLOUDWATCH_UNREADABLE, reason=_CLOUDWATCH_REASON)

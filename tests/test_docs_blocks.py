@@ -29,6 +29,8 @@ from pathlib import Path
 
 import pytest
 
+from .moto_bugs import CLOUDWATCH_UNREADABLE
+
 ROOT = Path(__file__).resolve().parent.parent
 RUN_LANGUAGES = {
     "python": "python",
@@ -255,7 +257,15 @@ def problem(block: Block, where: Path) -> str | None:
     return None
 
 
-@pytest.mark.parametrize("block", BLOCKS, ids=[block.id for block in BLOCKS])
+@pytest.mark.parametrize(
+    "block",
+    [
+        # a block that reads moto's CloudWatch meets moto 5.0's own protocol gap
+        pytest.param(block, marks=CLOUDWATCH_UNREADABLE) if '"cloudwatch"' in block.code else block
+        for block in BLOCKS
+    ],
+    ids=[block.id for block in BLOCKS],
+)
 def test_block(block: Block, tmp_path: Path) -> None:
     if block.not_run is not None:
         pytest.skip(f"not run: {block.not_run}")
