@@ -112,8 +112,7 @@ def rollback(log: _Log) -> None:
     log.rollback()
 
 
-@contextlib.contextmanager
-def transaction() -> Iterator[None]:
+def _transaction() -> Iterator[None]:
     """Run the body as one transaction: undone if it raises."""
     stack = _logs.stack
     log = _Log()
@@ -125,6 +124,11 @@ def transaction() -> Iterator[None]:
         log.rollback()
         raise
     stack.pop()
+
+
+# Wrapped, not decorated: mutmut doesn't mutate decorated functions.
+transaction = contextlib.contextmanager(_transaction)
+"""Run the body as one transaction: undone if it raises."""
 
 
 def settle(finish: Step, fail: Callable[[Exception], None]) -> None:
