@@ -85,3 +85,19 @@ def test_an_unknown_error_is_a_failure_description() -> None:
             "please report it with the calls that led to it."
         ),
     }
+
+
+class _NoLists:
+    __slots__ = ("name",)
+
+    def __init__(self) -> None:
+        self.name = "before"
+
+
+def test_keep_takes_objects_without_lists() -> None:
+    obj = _NoLists()
+    with pytest.raises(_Boom), undo.transaction():
+        undo.keep(obj)
+        obj.name = "after"
+        raise _Boom
+    assert obj.name == "before"

@@ -60,3 +60,9 @@ def test_matching_is_case_sensitive_unless_asked() -> None:
     assert not wildcards.matches("ABC", "abc")
     assert not wildcards.matches("ABC", "a*")
     assert wildcards.matches("ABC", "a*", ignore_case=True)
+
+
+def test_a_middle_segment_may_not_overlap_the_tail() -> None:
+    assert not wildcards.matches("xab", "*ab*b")
+    assert not wildcards.matches("xab", "*a?*b")
+    assert wildcards.matches("xabb", "*ab*b")
