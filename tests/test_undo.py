@@ -101,3 +101,10 @@ def test_keep_takes_objects_without_lists() -> None:
         obj.name = "after"
         raise _Boom
     assert obj.name == "before"
+
+
+def test_outside_a_transaction_nothing_is_recorded() -> None:
+    obj = _Slots()
+    undo.keep(obj)
+    undo.set_attribute(obj, "name", "after")
+    assert obj.name == "after"
