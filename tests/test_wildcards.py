@@ -66,3 +66,8 @@ def test_a_middle_segment_may_not_overlap_the_tail() -> None:
     assert not wildcards.matches("xab", "*ab*b")
     assert not wildcards.matches("xab", "*a?*b")
     assert wildcards.matches("xabb", "*ab*b")
+
+
+def test_middle_segments_match_in_their_order() -> None:
+    assert not wildcards.matches("ab", "*b*a*")
+    assert wildcards.matches("ba", "*b*a*")
