@@ -496,9 +496,8 @@ def _holds(statement: _Statement, request: Request) -> tuple[bool, str | None]:
 _PRINCIPAL_KEYS = ("aws:principal", "aws:userid", "aws:username")
 
 
-@functools.lru_cache(maxsize=256)
-def parse(document: str) -> Policy:
-    """The policy in ``document`` (JSON text); cached per text."""
+def _parse(document: str) -> Policy:
+    """The policy in ``document`` (JSON text), uncached: ``parse`` caches it per text."""
     if json_nesting.too_deep(document):
         return Policy((), "the policy is nested deeper than the mock can read")
     try:
@@ -515,6 +514,11 @@ def parse(document: str) -> Policy:
     parsed = tuple(s for i, r in enumerate(statements) if (s := _statement(i, r)) is not None)
     keys = frozenset(c.key for s in parsed for c in s.conditions or ())
     return Policy(parsed, None, any(_names_principals(s) for s in parsed), keys)
+
+
+# Cached by wrapping, not by a decorator: mutmut doesn't mutate decorated functions.
+parse = functools.lru_cache(maxsize=256)(_parse)
+"""The policy in ``document`` (JSON text); cached per text."""
 
 
 def _names_principals(statement: _Statement) -> bool:

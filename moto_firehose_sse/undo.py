@@ -90,7 +90,11 @@ def _shape(cls: type) -> _Shape:
     """(getter of every slot, the slot names, the indices of the list-valued ones)."""
     names = tuple(cls.__slots__)  # type: ignore[attr-defined]
     lists = tuple(getattr(cls, "_UNDO_LISTS", ()))
-    shape = (operator.attrgetter(*names), names, tuple(names.index(n) for n in lists))
+    getter: Callable[[Any], tuple[Any, ...]] = operator.attrgetter(*names)
+    if len(names) == 1:  # attrgetter of one name answers the value, not a 1-tuple
+        one = getter
+        getter = lambda obj: (one(obj),)  # noqa: E731
+    shape = (getter, names, tuple(names.index(n) for n in lists))
     _SHAPES[cls] = shape
     return shape
 
@@ -112,8 +116,7 @@ def rollback(log: _Log) -> None:
     log.rollback()
 
 
-@contextlib.contextmanager
-def transaction() -> Iterator[None]:
+def _transaction() -> Iterator[None]:
     """Run the body as one transaction: undone if it raises."""
     stack = _logs.stack
     log = _Log()
@@ -125,6 +128,11 @@ def transaction() -> Iterator[None]:
         log.rollback()
         raise
     stack.pop()
+
+
+# Wrapped, not decorated: mutmut doesn't mutate decorated functions.
+transaction = contextlib.contextmanager(_transaction)
+"""Run the body as one transaction: undone if it raises."""
 
 
 def settle(finish: Step, fail: Callable[[Exception], None]) -> None:

@@ -22,13 +22,16 @@ import functools
 from typing import Any
 
 
-@functools.lru_cache(maxsize=1024)
-def _places(value: str) -> dict[str, int]:
+def _places_of(value: str) -> dict[str, int]:
     """For each character of ``value``, the bit set of the indices where it occurs."""
     places: dict[str, int] = {}
     for index, char in enumerate(value):
         places[char] = places.get(char, 0) | (1 << index)
     return places
+
+
+# Cached by wrapping, not by a decorator: mutmut doesn't mutate decorated functions.
+_places = functools.lru_cache(maxsize=1024)(_places_of)
 
 
 class _Segment:
