@@ -159,8 +159,11 @@ class FirehoseSSEBackend(FirehoseBackend):
 
         return restore
 
-    def _encryption(self, stream: DeliveryStream, now: float) -> StreamEncryption | None:
-        """The stream's SSE state, its transition settled as of ``now``."""
+    def _encryption(
+        self, stream: DeliveryStream, now: float, changes: bool = True
+    ) -> StreamEncryption | None:
+        """The stream's SSE state, its transition settled as of ``now``; ``changes``: the call
+        may change it (then what it changes is undone if the call fails)."""
         sse = self._sse
         name = stream.delivery_stream_name
         if name not in sse:  # made or changed by plain moto
@@ -180,7 +183,7 @@ class FirehoseSSEBackend(FirehoseBackend):
                 self._track(held, enc)
 
             undo.settle(finish, fail)
-        if enc is not None:
+        if enc is not None and changes:
             undo.keep(enc)  # what the call itself changes is undone if it fails
         return enc
 
@@ -472,7 +475,7 @@ class FirehoseSSEBackend(FirehoseBackend):
                 f"{stream.delivery_stream_status}, not ACTIVE, and takes no records."
             )
         now = time.time()
-        enc = self._encryption(stream, now)
+        enc = self._encryption(stream, now, changes=False)  # a put only reads it
         if enc is None:  # fed by its source
             raise InvalidArgumentException(
                 f"This operation is not permitted on {stream.delivery_stream_type} delivery "
