@@ -19,11 +19,15 @@ this machine, and a dead proxy for anything that tries to leave it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -167,19 +171,31 @@ PYTEST = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", PLUGIN
 
 
 def run(command: list[str], where: Path, autoload: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run ``command`` in its own process group; whatever it left running is stopped after it."""
     env = clean_environment(where)
     if not autoload:
         env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-    return subprocess.run(
-        command,
-        cwd=where,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
+    # files, not pipes: a background server (`... &`) holding a pipe would keep us waiting
+    with tempfile.TemporaryFile("w+") as stdout, tempfile.TemporaryFile("w+") as stderr:
+        process = subprocess.Popen(
+            command,
+            cwd=where,
+            env=env,
+            stdout=stdout,
+            stderr=stderr,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        try:
+            returncode = process.wait(timeout=TIMEOUT)
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        stdout.seek(0)
+        stderr.seek(0)
+        return subprocess.CompletedProcess(command, returncode, stdout.read(), stderr.read())
 
 
 def defines_tests(code: str) -> bool:
@@ -306,6 +322,22 @@ BROKEN = {
 def test_a_broken_block_fails(name: str, tmp_path: Path) -> None:
     language, code = BROKEN[name]
     assert problem(Block(f"broken/{name}.md", 1, language, code, None), tmp_path) is not None
+
+
+def test_a_block_that_fails_with_a_server_in_the_background_ends_and_leaves_nothing(
+    tmp_path: Path,
+) -> None:
+    """A failing server-mode block fails at once; its background process does not outlive it."""
+    code = "$ sleep 60 &\n$ echo $! > background.pid\n$ false\n"
+    started = time.monotonic()
+    assert problem(Block("broken/server.md", 1, "console", code, None), tmp_path) is not None
+    assert time.monotonic() - started < 30  # not the runner's timeout
+    status = Path(f"/proc/{(tmp_path / 'background.pid').read_text().strip()}/status")
+    try:
+        state = status.read_text()
+    except FileNotFoundError:
+        state = "gone"
+    assert state == "gone" or "\nState:\tZ" in state  # or a zombie not yet reaped
 
 
 def test_blocks_are_read_as_the_convention_says(tmp_path: Path) -> None:
