@@ -12,18 +12,24 @@ that) instead of a raw Python exception or an HTTP 500. Every answer says
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from moto.firehose.responses import FirehoseResponse
 from werkzeug.exceptions import HTTPException
 
-from . import caller
+from . import caller, describe_body
 from .exceptions import (
     JSON_1_1,
     FirehoseSSEError,
     InvalidArgumentException,
     ResourceNotFoundException,
 )
+
+try:  # moto >= 5.1 serializes answers from the model
+    from moto.core.responses import ActionResult
+except ImportError:  # pragma: no cover - moto 5.0 writes JSON itself
+    ActionResult = None  # type: ignore[assignment,misc]
 
 _ONLY_NOT_FOUND = frozenset({"DescribeDeliveryStream", "DeleteDeliveryStream"})
 
@@ -60,6 +66,19 @@ class FirehoseSSEResponse(FirehoseResponse):
                 f"wrong type or encoding ({type(exc).__name__}: {exc}). Send it as botocore's "
                 "Firehose model says."
             ) from exc
+
+    def describe_delivery_stream(self) -> Any:
+        """DescribeDeliveryStream, its body written by ``describe_body`` where it can vouch for
+        it, else as moto writes it."""
+        result = self.firehose_backend.describe_delivery_stream(
+            self._get_param("DeliveryStreamName")
+        )
+        written = describe_body.body(
+            result, getattr(self, "RESPONSE_KEY_PATH_TO_TRANSFORMER", None)
+        )
+        if written is not None:
+            return written
+        return ActionResult(result) if ActionResult is not None else json.dumps(result)
 
     def delete_delivery_stream(self) -> Any:
         """DeleteDeliveryStream, with ``AllowForceDelete`` (moto's handler drops it)."""
