@@ -164,6 +164,22 @@ def refusal(given: Any) -> str:
             "#/ExtendedS3DestinationConfiguration/BufferingHints/SizeInMBs: 0 is not greater or "
             "equal to 1",
         ),
+        (
+            properties(
+                ExtendedS3DestinationConfiguration={
+                    "RoleARN": ROLE_ARN,
+                    "BucketARN": BUCKET_ARN,
+                    "DataFormatConversionConfiguration": {
+                        "OutputFormatConfiguration": {
+                            "Serializer": {"OrcSerDe": {"PaddingTolerance": "x"}}
+                        }
+                    },
+                }
+            ),
+            "#/ExtendedS3DestinationConfiguration/DataFormatConversionConfiguration/"
+            "OutputFormatConfiguration/Serializer/OrcSerDe/PaddingTolerance: "
+            "expected type: Number, Integer, found: String",  # a double takes either
+        ),
         ("text", "#: expected type: JSONObject, found: String"),
         (None, "#: expected type: JSONObject, found: Null"),
         ([1], "#: expected type: JSONObject, found: JSONArray"),
