@@ -558,15 +558,6 @@ def _firehose_refusal(key: Any, action: str, use: Use) -> str | None:
     )
 
 
-def access_problem(ref: KeyRef, use: Use) -> str | None:
-    """Why an enable with the key fails on permissions (KMS_ACCESS_DENIED details), or None."""
-    key = _key(ref)
-    if key is None or not ref.known:
-        return None
-    denied = _access_refusal(key, ref, use)
-    return denied[2] if denied is not None else None
-
-
 def _access_refusal(
     key: Any, ref: KeyRef, use: Use
 ) -> tuple[key_events.Operation, str, str] | None:

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 from moto.firehose.models import FirehoseBackend, firehose_backends
+from moto.kms.models import Grant
 
 from moto_firehose_sse import (
     DELETION_MODEL_NAME,
@@ -47,7 +48,6 @@ STEPS: list[tuple[Any, str]] = [
         for name in (
             "resolve",
             "problem",
-            "access_problem",
             "create_grant",
             "retire_grant",
             "retire_problem",
@@ -281,6 +281,10 @@ def observe(world: World) -> dict[str, Any]:
         for g in world.kms.list_grants(KeyId=world.key)["Grants"]
     )
     seen["key users"] = +firehose_backends[ACCOUNT][REGION]._key_users
+    # moto keeps every grant it made in a class list until reset: one put back when undone
+    key_id = world.key.rsplit("/", 1)[1]
+    tracked = getattr(Grant, kms_module._TRACKED)
+    seen["tracked grants"] = sorted(g.name for g in tracked if g.key_id == key_id)
     return seen
 
 
@@ -371,6 +375,29 @@ def test_a_transition_that_can_not_be_finished_ends_failed_and_describe_keeps_wo
     firehose.describe_delivery_stream(DeliveryStreamName="s")
     block = firehose.describe_delivery_stream(DeliveryStreamName="s")["DeliveryStreamDescription"]
     assert block["DeliveryStreamEncryptionConfiguration"]["Status"] == "ENABLED"
+
+
+def test_a_deletion_that_can_not_be_finished_keeps_its_grant_everywhere(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Finishing the deletion retires the grant, then moto's removal fails: the retire is
+    undone in the key's grants and in the list moto tracks its grants in until reset."""
+    with mock_firehose_sse() as sse:
+        world = World(sse)
+        world.stream("s")
+        sse.set_transition({"progression": "immediate"}, model=DELETION_MODEL_NAME)
+
+        def broken(*args: Any) -> None:
+            raise RuntimeError("injected")
+
+        monkeypatch.setattr(FirehoseBackend, "delete_delivery_stream", broken)
+        world.firehose.delete_delivery_stream(DeliveryStreamName="s")
+        monkeypatch.undo()
+        assert world.describe("s")["DeliveryStreamStatus"] == "DELETING_FAILED"
+        assert world.describe("s")["FailureDescription"]["Type"] == "UNKNOWN_ERROR"
+        seen = observe(world)
+        assert [name for name, _ in seen["grants"]] == ["firehose-sse-s"]
+        assert seen["tracked grants"] == ["firehose-sse-s"]
 
 
 def test_a_rollback_runs_every_step_even_if_one_fails() -> None:
