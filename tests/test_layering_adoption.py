@@ -27,10 +27,14 @@ def test_stream_plain_moto_encrypted_with_a_customer_key_keeps_it() -> None:
                 "KeyARN": key_arn,
                 "Status": "ENABLED",
             }
+            # the key resolved in the stream's account: the plugin made Firehose's grant
+            grants = kms.list_grants(KeyId=key_arn)["Grants"]
+            assert [g["Name"] for g in grants] == ["firehose-sse-cmk"]
             put = firehose.put_record(DeliveryStreamName="cmk", Record={"Data": b"x"})
             assert put["Encrypted"] is True
             firehose.stop_delivery_stream_encryption(DeliveryStreamName="cmk")
             assert settle(firehose, "cmk") == DISABLED
+            assert kms.list_grants(KeyId=key_arn)["Grants"] == []
 
 
 def test_stream_plain_moto_stopped_is_disabled() -> None:
