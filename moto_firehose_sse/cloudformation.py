@@ -421,9 +421,14 @@ class DeliveryStreamResource(_Detached):
             scope.resources.append(self)
         self._event(f"{action}_IN_PROGRESS")
 
+    @property
+    def _verb(self) -> str:
+        """The action its events name: a replacement's create is the resource's UPDATE."""
+        return "UPDATE" if self.action == "CREATE" and self.replaces is not None else self.action
+
     def _end(self, state: str, reason: str | None = None) -> None:
         self.state, self.reason, self._wait = state, reason, None
-        self._event(f"{self.action}_{state if state == FAILED else 'COMPLETE'}", reason)
+        self._event(f"{self._verb}_{state if state == FAILED else 'COMPLETE'}", reason)
 
     def _fail(self, exc: Exception, create: bool = False) -> None:
         if isinstance(exc, ValidationFailure):
@@ -557,7 +562,7 @@ class DeliveryStreamResource(_Detached):
             request["DeliveryStreamName"] = name
         self.action, self.replaces = "CREATE", old
         self._event(
-            "CREATE_IN_PROGRESS",
+            "UPDATE_IN_PROGRESS",
             "Requested update requires the creation of a new physical resource; hence creating one.",
         )
         self.name = name
@@ -927,7 +932,7 @@ def _failed(stack: Any, phase: _Phase, failed: list[DeliveryStreamResource]) -> 
             _PHASES.pop(stack, None)
             _stack_event(stack, "UPDATE_COMPLETE")
             return
-        action = "update" if any(r.action == "UPDATE" for r in failed) else "create"
+        action = "update" if any(r._verb == "UPDATE" for r in failed) else "create"
         reason = f"The following resource(s) failed to {action}: [{names}]. "
         if phase.on_failure == "DO_NOTHING":
             _PHASES.pop(stack, None)

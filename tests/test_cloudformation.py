@@ -612,9 +612,13 @@ def test_a_hostile_update_fails_and_leaves_the_stream(cfn: Any, firehose: Any) -
     assert sse(firehose, "web")["Status"] == "ENABLED"  # type: ignore[index]
 
 
+REPLACING = "Requested update requires the creation of a new physical resource; hence creating one."
+
+
 def test_a_new_name_replaces_the_stream(cfn: Any, firehose: Any) -> None:
     cfn.create_stack(StackName="web", TemplateBody=template(Stream=stream(name="first")))
     assert status(cfn, "web") == "CREATE_COMPLETE"
+    created = len(events(cfn, "web"))
     cfn.update_stack(StackName="web", TemplateBody=template(Stream=stream(name="second")))
     found = statuses(cfn, "web", 3)
     assert found[0] in ("UPDATE_IN_PROGRESS", "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS")
@@ -622,6 +626,49 @@ def test_a_new_name_replaces_the_stream(cfn: Any, firehose: Any) -> None:
     assert outputs(cfn, "web")["Name"] == "second"
     assert firehose.list_delivery_streams()["DeliveryStreamNames"] == ["second"]
     assert sse(firehose, "second")["Status"] == "ENABLED"  # type: ignore[index]
+    # as CloudFormation shows a replacement: an UPDATE of the resource, then the old one's cleanup
+    assert [(i, s, r) for i, s, r in events(cfn, "web")[created:]] == [
+        ("web", "UPDATE_IN_PROGRESS", "User Initiated"),
+        ("Stream", "UPDATE_IN_PROGRESS", ""),
+        ("Stream", "UPDATE_IN_PROGRESS", REPLACING),
+        ("Stream", "UPDATE_COMPLETE", ""),
+        ("web", "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", ""),
+        ("Stream", "DELETE_IN_PROGRESS", ""),
+        ("Stream", "DELETE_COMPLETE", ""),
+        ("web", "UPDATE_COMPLETE", ""),
+    ]
+
+
+def test_the_replacement_updates_in_place_afterwards(cfn: Any, firehose: Any, kms: Any) -> None:
+    """The replacement keeps its template properties: a later key change is made in place."""
+    body = template(Key2=template_key(), Stream=stream(name="first"))
+    cfn.create_stack(StackName="web", TemplateBody=body)
+    assert status(cfn, "web") == "CREATE_COMPLETE"
+    cfn.update_stack(
+        StackName="web", TemplateBody=template(Key2=template_key(), Stream=stream(name="second"))
+    )
+    assert statuses(cfn, "web", 3)[-1] == "UPDATE_COMPLETE"
+    arn = outputs(cfn, "web")["Arn"]
+    moved = template(Key2=template_key(), Stream=stream(key="Key2", name="second"))
+    cfn.update_stack(StackName="web", TemplateBody=moved)
+    assert statuses(cfn, "web", 2)[-1] == "UPDATE_COMPLETE"
+    assert outputs(cfn, "web")["Arn"] == arn  # not replaced again
+    assert sse(firehose, "second")["KeyARN"] == key_arn(cfn, "web", "Key2")  # type: ignore[index]
+
+
+def test_a_replacement_onto_a_taken_name_already_exists(cfn: Any, firehose: Any) -> None:
+    create_stream(firehose, "taken")
+    cfn.create_stack(StackName="web", TemplateBody=template(Stream=stream(key=None, name="first")))
+    assert status(cfn, "web") == "CREATE_COMPLETE"
+    cfn.update_stack(StackName="web", TemplateBody=template(Stream=stream(key=None, name="taken")))
+    assert statuses(cfn, "web", 3)[-1] == "UPDATE_ROLLBACK_COMPLETE"
+    state, _, code = failure(cfn, "web")
+    assert (state, code) == ("UPDATE_FAILED", "AlreadyExists")
+    assert [
+        r for i, s, r in events(cfn, "web") if i == "web" and s == "UPDATE_ROLLBACK_IN_PROGRESS"
+    ] == ["The following resource(s) failed to update: [Stream]. "]
+    assert sorted(firehose.list_delivery_streams()["DeliveryStreamNames"]) == ["first", "taken"]
+    assert outputs(cfn, "web")["Name"] == "first"
 
 
 def test_a_new_type_replaces_a_generated_name(cfn: Any, firehose: Any) -> None:
@@ -649,7 +696,8 @@ def test_a_custom_name_can_not_be_replaced(cfn: Any, firehose: Any) -> None:
     replaced = stream(key=None, name="fixed", DeliveryStreamType="KinesisStreamAsSource")
     cfn.update_stack(StackName="web", TemplateBody=template(Stream=replaced))
     assert statuses(cfn, "web", 2)[-1] == "UPDATE_ROLLBACK_COMPLETE"
-    _, message, _ = failure(cfn, "web")
+    state, message, code = failure(cfn, "web")
+    assert (state, code) == ("UPDATE_FAILED", "InvalidRequest")
     assert message == (
         "CloudFormation cannot update a stack when a custom-named resource requires "
         "replacing. Rename fixed and update the stack again."

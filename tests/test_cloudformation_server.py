@@ -31,6 +31,7 @@ from .cfn_helpers import (
     template_key,
 )
 from .helpers import sse
+from .moto_bugs import ROLE_POLICY_DELETE_ORDER, ROLE_POLICY_DELETE_ORDER_REASON
 from .server_helpers import NO_PROXY, remote, set_transition
 
 CDK_APP = Path(__file__).parent / "cdk"
@@ -255,7 +256,11 @@ def test_cdk_deploy_and_destroy(tmp_path: Path) -> None:
             assert kms.describe_key(KeyId=block["KeyARN"])["KeyMetadata"]["Enabled"] is True
 
         destroyed = _run_cdk(cdk, ["destroy", "--force"], app, url)
-        assert destroyed.returncode == 0, destroyed.stdout + destroyed.stderr
+        printed = destroyed.stdout + destroyed.stderr
+        if destroyed.returncode != 0 and ROLE_POLICY_DELETE_ORDER:
+            assert re.search(r"destroy failed .*Role \S+ not found", printed), printed
+            pytest.xfail(ROLE_POLICY_DELETE_ORDER_REASON)  # that failure and no other
+        assert destroyed.returncode == 0, printed
         assert firehose.list_delivery_streams()["DeliveryStreamNames"] == []
     print(
         f"CDK bootstrap, failed deploy, deploy and destroy: {time.perf_counter() - started:.0f} s"
