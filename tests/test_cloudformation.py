@@ -586,6 +586,48 @@ def test_remove_encryption_stops_it(cfn: Any, firehose: Any, kms: Any) -> None:
     assert sse(firehose, "web") == {"KeyType": "AWS_OWNED_CMK", "Status": "ENABLED"}
 
 
+def test_a_stop_that_fails_fails_the_update(
+    cfn: Any, firehose: Any, firehose_sse: FirehoseSSE
+) -> None:
+    cfn.create_stack(StackName="web", TemplateBody=two_keys())
+    assert status(cfn, "web") == "CREATE_COMPLETE"
+    firehose_sse.fail_next_disable("KMS_ACCESS_DENIED", "the grant could not be retired")
+    cfn.update_stack(StackName="web", TemplateBody=two_keys(None), DisableRollback=True)
+    assert statuses(cfn, "web", 2) == ["UPDATE_IN_PROGRESS", "UPDATE_FAILED"]
+    state, message, code = failure(cfn, "web")
+    assert (state, code) == ("UPDATE_FAILED", "InvalidRequest")
+    assert message == (
+        "Unable to stop delivery stream encryption. "
+        "KMS_ACCESS_DENIED: the grant could not be retired"
+    )
+    assert sse(firehose, "web")["Status"] == "DISABLING_FAILED"  # type: ignore[index]
+
+
+def test_an_update_of_a_stream_deleted_meanwhile_is_not_found(cfn: Any, firehose: Any) -> None:
+    cfn.create_stack(StackName="web", TemplateBody=two_keys())
+    assert status(cfn, "web") == "CREATE_COMPLETE"
+    state_manager.set_transition(DELETION_MODEL_NAME, {"progression": "immediate"})
+    firehose.delete_delivery_stream(DeliveryStreamName="web")
+    cfn.update_stack(StackName="web", TemplateBody=two_keys("Key2"), DisableRollback=True)
+    assert statuses(cfn, "web", 1) == ["UPDATE_FAILED"]
+    assert failure(cfn, "web")[1:] == (
+        f"Firehose web under account {ACCOUNT} not found.",
+        "NotFound",
+    )
+
+
+def test_a_stream_deleted_while_the_update_waits_is_not_found(cfn: Any, firehose: Any) -> None:
+    cfn.create_stack(StackName="web", TemplateBody=two_keys())
+    assert status(cfn, "web") == "CREATE_COMPLETE"
+    state_manager.set_transition(MODEL_NAME, {"progression": "manual", "times": 3})
+    cfn.update_stack(StackName="web", TemplateBody=two_keys("Key2"), DisableRollback=True)
+    assert status(cfn, "web") == "UPDATE_IN_PROGRESS"  # waiting for ENABLED
+    state_manager.set_transition(DELETION_MODEL_NAME, {"progression": "immediate"})
+    firehose.delete_delivery_stream(DeliveryStreamName="web")
+    assert statuses(cfn, "web", 2)[-1] == "UPDATE_FAILED"
+    assert failure(cfn, "web")[1:] == ("Firehose web not found.", "NotFound")
+
+
 def test_an_update_that_leaves_the_key_alone_calls_nothing(cfn: Any, firehose: Any) -> None:
     cfn.create_stack(StackName="web", TemplateBody=two_keys())
     assert status(cfn, "web") == "CREATE_COMPLETE"
