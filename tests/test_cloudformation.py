@@ -13,6 +13,7 @@ import moto
 import pytest
 from botocore.exceptions import ClientError
 from freezegun import freeze_time
+from moto.firehose.models import FirehoseBackend
 from moto.moto_api import state_manager
 
 from moto_firehose_sse import (
@@ -785,6 +786,43 @@ def test_delete_waits_until_the_stream_is_gone(cfn: Any, firehose: Any, kms: Any
         "DELETE_IN_PROGRESS",
         "DELETE_COMPLETE",
     ]
+
+
+def test_delete_forces_past_a_grant_it_can_not_retire(
+    cfn: Any, firehose: Any, kms: Any, firehose_sse: FirehoseSSE
+) -> None:
+    """AWS's handler deletes with AllowForceDelete: a grant it can't retire stays behind."""
+    retained = dict(template_key(), DeletionPolicy="Retain")
+    cfn.create_stack(
+        StackName="web", TemplateBody=template(Key=retained, Stream=stream(name="web"))
+    )
+    stack_id = cfn.describe_stacks(StackName="web")["Stacks"][0]["StackId"]
+    key = key_arn(cfn, "web")
+    firehose_sse.fail_next_delete(stream_name="web")
+    cfn.delete_stack(StackName="web")
+    seen = [cfn.describe_stacks(StackName=stack_id)["Stacks"][0]["StackStatus"] for _ in range(3)]
+    assert seen == ["DELETE_IN_PROGRESS", "DELETE_COMPLETE", "DELETE_COMPLETE"]
+    assert firehose.list_delivery_streams()["DeliveryStreamNames"] == []
+    assert [g["Name"] for g in kms.list_grants(KeyId=key)["Grants"]] == ["firehose-sse-web"]
+
+
+def test_a_deletion_that_fails_even_forced_fails_the_stack_delete(
+    cfn: Any, firehose: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cfn.create_stack(StackName="web", TemplateBody=template(Stream=stream(name="web")))
+    stack_id = cfn.describe_stacks(StackName="web")["Stacks"][0]["StackId"]
+
+    def broken(*args: Any) -> None:  # moto's own removal of the stream
+        raise RuntimeError("injected")
+
+    monkeypatch.setattr(FirehoseBackend, "delete_delivery_stream", broken)
+    cfn.delete_stack(StackName="web")
+    seen = [cfn.describe_stacks(StackName=stack_id)["Stacks"][0]["StackStatus"] for _ in range(3)]
+    assert seen == ["DELETE_IN_PROGRESS", "DELETE_FAILED", "DELETE_FAILED"]
+    state, message, code = failure(cfn, stack_id)
+    assert (state, code) == ("DELETE_FAILED", "ServiceInternalError")
+    assert message.startswith("Unable to delete delivery stream web. UNKNOWN_ERROR: ")
+    assert description(firehose, "web")["DeliveryStreamStatus"] == "DELETING_FAILED"
 
 
 def test_delete_of_a_stream_deleted_meanwhile(cfn: Any, firehose: Any) -> None:
