@@ -559,6 +559,41 @@ def test_update_to_a_disabled_key_fails_and_rolls_back(cfn: Any, firehose: Any, 
     assert statuses(cfn, "web", 1)[-1] == "UPDATE_COMPLETE"
 
 
+def test_a_rollback_undoes_the_other_streams_steps(cfn: Any, firehose: Any, kms: Any) -> None:
+    """Another resource's failure rolls back what this update did: a key changed in place
+    goes back, a stream the update added is deleted."""
+
+    def body(a_key: str, b_key: str, added: bool) -> str:
+        streams = {
+            "A": stream(key=a_key, name="a"),
+            "B": stream(key=b_key, name="b"),
+            "C": stream(key="Key", name="c") if added else None,
+        }
+        return template(Key2=template_key(), Key3=template_key(False), Stream=None, **streams)
+
+    cfn.create_stack(StackName="web", TemplateBody=body("Key", "Key", added=False))
+    assert status(cfn, "web") == "CREATE_COMPLETE"
+    key = key_arn(cfn, "web")
+    cfn.update_stack(StackName="web", TemplateBody=body("Key2", "Key3", added=True))
+    seen = statuses(cfn, "web", 8)
+    assert seen[-1] == "UPDATE_ROLLBACK_COMPLETE", seen
+    assert failure(cfn, "web", "B")[0] == "UPDATE_FAILED"
+    assert sse(firehose, "a") == {
+        "KeyARN": key,
+        "KeyType": "CUSTOMER_MANAGED_CMK",
+        "Status": "ENABLED",
+    }
+    assert sorted(firehose.list_delivery_streams()["DeliveryStreamNames"]) == ["a", "b"]
+    assert [s for s, _ in resource_events(cfn, "web", "A")][-2:] == [
+        "UPDATE_IN_PROGRESS",
+        "UPDATE_COMPLETE",
+    ]
+    assert [s for s, _ in resource_events(cfn, "web", "C")][-2:] == [
+        "DELETE_IN_PROGRESS",
+        "DELETE_COMPLETE",
+    ]
+
+
 def test_update_with_disable_rollback_stays_update_failed(cfn: Any, firehose: Any) -> None:
     cfn.create_stack(StackName="web", TemplateBody=two_keys(enabled2=False))
     assert status(cfn, "web") == "CREATE_COMPLETE"
