@@ -253,6 +253,25 @@ def test_a_destination_moto_does_not_keep_fails_the_resource(cfn: Any, firehose:
     assert firehose.list_delivery_streams()["DeliveryStreamNames"] == []
 
 
+def test_an_update_to_a_destination_moto_can_not_update_fails(cfn: Any, firehose: Any) -> None:
+    cfn.create_stack(StackName="web", TemplateBody=template(Stream=stream(key=None, name="web")))
+    assert status(cfn, "web") == "CREATE_COMPLETE"
+    opensearch = {"RoleARN": ROLE_ARN, "IndexName": "orders", "S3Configuration": S3}
+    changed = stream(
+        key=None, name="web", AmazonopensearchserviceDestinationConfiguration=opensearch
+    )
+    del changed["Properties"]["ExtendedS3DestinationConfiguration"]
+    cfn.update_stack(StackName="web", TemplateBody=template(Stream=changed))
+    assert statuses(cfn, "web", 2)[-1] == "UPDATE_ROLLBACK_COMPLETE"
+    state, message, code = failure(cfn, "web")
+    assert (state, code) == ("UPDATE_FAILED", "InvalidRequest")
+    assert message == (
+        "moto's Firehose can't update a AmazonopensearchserviceDestinationConfiguration: "
+        "the mock can't update this stream"
+    )
+    assert "ExtendedS3DestinationDescription" in description(firehose, "web")["Destinations"][0]
+
+
 # Failures of create (rule 44) --------------------------------------------------------------
 
 
@@ -334,13 +353,19 @@ def test_the_name_of_an_existing_stream(cfn: Any, firehose: Any) -> None:
 
 
 def test_a_failure_deletes_the_other_resources_of_the_stack(cfn: Any, firehose: Any) -> None:
+    bucket = {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "web-bucket"}}
     body = template(
-        Stream=stream(name="good"), Bad=stream(key="Key2", name="bad"), Key2=template_key(False)
+        Stream=stream(name="good"),
+        Bad=stream(key="Key2", name="bad"),
+        Key2=template_key(False),
+        Bucket=bucket,
     )
     cfn.create_stack(StackName="web", TemplateBody=body)
     found = statuses(cfn, "web", 3)
     assert found[-1] == "ROLLBACK_COMPLETE", found
     assert firehose.list_delivery_streams()["DeliveryStreamNames"] == []
+    buckets = [b["Name"] for b in client("s3").list_buckets()["Buckets"]]
+    assert "web-bucket" not in buckets  # moto's own resources are deleted too
     assert resource_events(cfn, "web", "Good" if False else "Stream")[-1] == ("DELETE_COMPLETE", "")
 
 
