@@ -27,10 +27,11 @@ botocore.session.create_loader = _shared_loader  # type: ignore[attr-defined]
 def pytest_sessionstart(session: Any) -> None:
     """Forget what the clean run parsed and decided: mutmut forks each mutant's run from the
     process that ran the tests unmutated, and cached answers would hide the mutant."""
-    from moto_firehose_sse import kms, policy, undo, wildcards
+    from moto_firehose_sse import describe_body, kms, policy, undo, wildcards
 
     policy.parse.cache_clear()
     kms._DECISIONS.clear()
     wildcards.compile_pattern.cache_clear()
     wildcards._places.cache_clear()
     undo._SHAPES.clear()
+    describe_body._describe_plan.cache_clear()
