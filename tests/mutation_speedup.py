@@ -24,15 +24,25 @@ def _shared_loader(search_path_string: Any = None) -> botocore.loaders.Loader:
 botocore.session.create_loader = _shared_loader  # type: ignore[attr-defined]
 
 
+def _cache_clear(function: Any) -> None:
+    """Empty the cache of ``function``, under the wrappers a test may have put around it."""
+    while not hasattr(function, "cache_clear") and hasattr(function, "__wrapped__"):
+        function = function.__wrapped__
+    function.cache_clear()
+
+
 def _forget() -> None:
     from moto_firehose_sse import describe_body, kms, policy, undo, wildcards
 
-    policy.parse.cache_clear()
+    for cached in (
+        policy.parse,
+        wildcards.compile_pattern,
+        wildcards._places,
+        describe_body._describe_plan,
+    ):
+        _cache_clear(cached)
     kms._DECISIONS.clear()
-    wildcards.compile_pattern.cache_clear()
-    wildcards._places.cache_clear()
     undo._SHAPES.clear()
-    describe_body._describe_plan.cache_clear()
 
 
 def pytest_sessionstart(session: Any) -> None:
