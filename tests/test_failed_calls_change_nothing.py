@@ -377,25 +377,39 @@ def test_a_transition_that_can_not_be_finished_ends_failed_and_describe_keeps_wo
     assert block["DeliveryStreamEncryptionConfiguration"]["Status"] == "ENABLED"
 
 
-def test_a_deletion_that_can_not_be_finished_keeps_its_grant_everywhere(
-    monkeypatch: pytest.MonkeyPatch,
+@pytest.mark.parametrize("removed", [False, True], ids=["before-removal", "after-removal"])
+def test_a_deletion_that_can_not_be_finished_keeps_the_stream_whole(
+    monkeypatch: pytest.MonkeyPatch, removed: bool
 ) -> None:
-    """Finishing the deletion retires the grant, then moto's removal fails: the retire is
+    """Finishing the deletion retires the grant, then moto's removal fails, before or after
+    it took the stream and its tags away: the stream is back with its tags, and the retire is
     undone in the key's grants and in the list moto tracks its grants in until reset."""
+    remove = FirehoseBackend.delete_delivery_stream
     with mock_firehose_sse() as sse:
         world = World(sse)
         world.stream("s")
+        world.firehose.tag_delivery_stream(
+            DeliveryStreamName="s", Tags=[{"Key": "team", "Value": "data"}]
+        )
         sse.set_transition({"progression": "immediate"}, model=DELETION_MODEL_NAME)
 
-        def broken(*args: Any) -> None:
+        def broken(backend: Any, name: str) -> None:
+            if removed:
+                remove(backend, name)
             raise RuntimeError("injected")
 
         monkeypatch.setattr(FirehoseBackend, "delete_delivery_stream", broken)
         world.firehose.delete_delivery_stream(DeliveryStreamName="s")
         monkeypatch.undo()
         assert world.describe("s")["DeliveryStreamStatus"] == "DELETING_FAILED"
-        assert world.describe("s")["FailureDescription"]["Type"] == "UNKNOWN_ERROR"
+        assert world.describe("s")["FailureDescription"] == {
+            "Type": "UNKNOWN_ERROR",
+            "Details": "moto-firehose-sse could not finish the deletion of s "
+            "(RuntimeError: injected); please report it with the calls that led to it.",
+        }
         seen = observe(world)
+        assert seen["streams"] == ["s"]
+        assert seen["s tags"] == [{"Key": "team", "Value": "data"}]
         assert [name for name, _ in seen["grants"]] == ["firehose-sse-s"]
         assert seen["tracked grants"] == ["firehose-sse-s"]
 
