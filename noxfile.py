@@ -32,6 +32,8 @@ MOTO_VERSIONS = [MOTO_OLDEST, MOTO_5_1, MOTO_NEWEST]
 # Where the whole suite runs: each moto release once, each Python at least once (the newest
 # Python with the newest moto, the oldest with the oldest). The other pairs run SMOKE.
 FULL = {("3.10", MOTO_OLDEST), ("3.13", MOTO_5_1), ("3.13", MOTO_NEWEST)}
+# Where the CDK CLI deploys an app against the server (tests/test_cloudformation_server.py).
+CDK_PAIR = ("3.13", MOTO_NEWEST)
 # The smoke subset: the tests that meet moto's internals where its releases differ (the
 # wiring and its usage forms, nesting and hand-over with plain moto, the wire, KMS keys and
 # grants, the status model) and the example, about a sixth of the suite's time.
@@ -238,7 +240,12 @@ def tests(session: nox.Session, moto: str) -> None:
     env = {
         "MOTO_FIREHOSE_SSE_AWS_CLI": aws_cli(session),
         "MOTO_FIREHOSE_SSE_AIOBOTOCORE_PYTHON": aiobotocore_python(session),
-        **_node_env(javascript_sdk(session), cdk_cli(session)),
+        **_node_env(
+            javascript_sdk(session),
+            # the CDK deploy (a minute) once, against the newest moto: the in-process
+            # CloudFormation tests cover every release
+            cdk_cli(session) if (session.python, moto) == CDK_PAIR else {},
+        ),
     }
     full = (session.python, moto) in FULL
     paths = [] if full or session.posargs else SMOKE

@@ -207,7 +207,8 @@ def test_cdk_deploy_and_destroy(tmp_path: Path) -> None:
     cdk = _cdk()
     if cdk is None:
         pytest.skip(
-            "no cdk CLI with aws-cdk-lib (nox installs them; or set MOTO_FIREHOSE_SSE_CDK to "
+            "no cdk CLI with aws-cdk-lib (nox installs them for its CDK_PAIR session; or set "
+            "MOTO_FIREHOSE_SSE_CDK to "
             "the cdk executable and NODE_PATH to a node_modules with aws-cdk-lib)"
         )
     app = tmp_path / "app"
