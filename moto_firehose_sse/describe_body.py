@@ -44,7 +44,7 @@ class _Map:
 _SCALARS = frozenset({"string", "integer", "long", "boolean", "double", "float", "timestamp"})
 
 
-def xform_name(name: str) -> str:
+def _xform_name(name: str) -> str:
     """``snake_case`` of a member name, as the serializer's picker makes it."""
     return str(importlib.import_module("moto.core.serialize").xform_name(name))
 
@@ -55,17 +55,17 @@ def _aliases(parent: Any, name: str, shape: Any) -> set[str]:
     found = set()
     siblings = parent.members
     if shape.type_name in ("list", "structure") and shape.name not in siblings:
-        found |= {shape.name, xform_name(shape.name)}  # ShapeNameAlias
-    found.add(xform_name(name))  # NoAlias
+        found |= {shape.name, _xform_name(shape.name)}  # ShapeNameAlias
+    found.add(_xform_name(name))  # NoAlias
     if name.lower().startswith(parent.name.lower()):
         short = name[len(parent.name) :]
         if short not in siblings:
-            found |= {short, xform_name(short)}  # ShapePrefixAlias
+            found |= {short, _xform_name(short)}  # ShapePrefixAlias
     if name.lower().startswith("dict"):
-        found |= {name[4:], xform_name(name[4:])}  # ClassPrefixAlias, for class dict
+        found |= {name[4:], _xform_name(name[4:])}  # ClassPrefixAlias, for class dict
     model_name = shape.serialization.get("name", name)
     if model_name != name:
-        found |= {model_name, xform_name(model_name)}  # ModelAlias
+        found |= {model_name, _xform_name(model_name)}  # ModelAlias
     return found - {name}
 
 
