@@ -3,11 +3,13 @@ as the plugin takes it over."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import moto
 
 from moto_firehose_sse import mock_firehose_sse
 
-from .helpers import client, create_stream, settle, sse
+from .helpers import ACCOUNT, BUCKET_ARN, REGION, ROLE_ARN, client, create_stream, settle, sse
 from .kms_helpers import cmk
 
 DISABLED = {"Status": "DISABLED"}
@@ -68,3 +70,34 @@ def test_aws_owned_stream_plain_moto_took_a_key_arn_for_shows_none() -> None:
         )
         with mock_firehose_sse():
             assert sse(firehose, "owned") == {"KeyType": "AWS_OWNED_CMK", "Status": "ENABLED"}
+
+
+def test_a_stream_plain_moto_makes_while_the_plugin_is_on_is_taken_over() -> None:
+    """A stream made by moto's own code meanwhile (its base class, bypassing the plugin's rules)
+    gets its encryption state at its first call: DISABLED, and Start works on it."""
+    import inspect
+
+    from moto.firehose.models import FirehoseBackend, firehose_backends
+
+    with mock_firehose_sse():
+        firehose, kms = client("firehose"), client("kms")
+        backend = firehose_backends[ACCOUNT][REGION]
+        names = list(inspect.signature(FirehoseBackend.create_delivery_stream).parameters)[1:]
+        args: dict[str, Any] = dict.fromkeys(names)
+        args.update(
+            region=REGION,
+            delivery_stream_name="raw",
+            delivery_stream_type="DirectPut",
+            extended_s3_destination_configuration={"RoleARN": ROLE_ARN, "BucketARN": BUCKET_ARN},
+        )
+        FirehoseBackend.create_delivery_stream(backend, *(args[n] for n in names))
+        assert sse(firehose, "raw") == DISABLED
+        key_arn = kms.create_key()["KeyMetadata"]["Arn"]
+        firehose.start_delivery_stream_encryption(
+            DeliveryStreamName="raw", DeliveryStreamEncryptionConfigurationInput=cmk(key_arn)
+        )
+        assert settle(firehose, "raw") == {
+            "KeyType": "CUSTOMER_MANAGED_CMK",
+            "KeyARN": key_arn,
+            "Status": "ENABLED",
+        }
