@@ -161,6 +161,30 @@ def test_moto_keeps_what_was_given() -> None:
         assert "BufferingHints" not in plain
 
 
+def test_a_destination_that_is_not_an_object_is_passed_over() -> None:
+    """Unit: the destinations after an odd one still get the defaults, and a destination's
+    part that is text naming a nested part is left as it is."""
+    from moto_firehose_sse import describe_defaults
+
+    description: dict[str, Any] = {
+        "Destinations": [
+            "odd",
+            {"RedshiftDestinationDescription": "S3BackupDescription"},
+            {"ExtendedS3DestinationDescription": {"RoleARN": ROLE_ARN}},
+        ]
+    }
+    describe_defaults.apply(description)
+    odd, redshift, extended = description["Destinations"]
+    assert odd == "odd"
+    assert redshift == {"RedshiftDestinationDescription": "S3BackupDescription"}
+    assert extended["ExtendedS3DestinationDescription"] == {
+        "RoleARN": ROLE_ARN,
+        "BufferingHints": {"SizeInMBs": 5, "IntervalInSeconds": 300},
+        "CompressionFormat": "UNCOMPRESSED",
+        "EncryptionConfiguration": {"NoEncryptionConfig": "NoEncryption"},
+    }
+
+
 @pytest.mark.parametrize("value", ["x", 5, [], {}, None, ""])
 def test_odd_stored_values_get_the_defaults_never_an_error(firehose: Any, value: Any) -> None:
     """Whatever moto holds (a stream made by plain moto or a tool that wrote its data)."""
