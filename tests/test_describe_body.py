@@ -56,12 +56,21 @@ def test_moto_5_0_keeps_its_own_answer() -> None:
 def describe_twice(firehose: Any, name: str, monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     """The raw body of a Describe written by the plugin, then by moto's serializer."""
     bodies: list[Any] = []
+    written: list[str | None] = []
+    original = describe_body.body
 
     def keep(http_response: Any, parsed: Any, **_: Any) -> None:
         bodies.append((http_response.content, http_response.headers["Content-Type"], parsed))
 
+    def spy(*args: Any) -> str | None:
+        written.append(original(*args))
+        return written[-1]
+
     firehose.meta.events.register("after-call.firehose.DescribeDeliveryStream", keep)
-    firehose.describe_delivery_stream(DeliveryStreamName=name)
+    with monkeypatch.context() as patch:
+        patch.setattr(describe_body, "body", spy)
+        firehose.describe_delivery_stream(DeliveryStreamName=name)
+    assert len(written) == 1 and written[0] is not None  # the plugin wrote the first one
     with monkeypatch.context() as patch:
         patch.setattr(describe_body, "body", lambda *args: None)
         firehose.describe_delivery_stream(DeliveryStreamName=name)
