@@ -76,8 +76,8 @@ class Outcome:
 # Matching -------------------------------------------------------------------------------
 
 
-def _like(value: str, pattern: str, ignore_case: bool = False) -> bool:
-    return wildcards.matches(value, pattern, ignore_case)
+def _like(value: str, pattern: str) -> bool:
+    return wildcards.matches(value, pattern)
 
 
 def _arn_like(value: str, pattern: str) -> bool:
@@ -476,7 +476,7 @@ def _too_costly(notes: list[str]) -> Outcome:
         f"the document needs more than {MAX_COMPARISONS:,} comparisons for this request, "
         "more than the mock makes for one evaluation"
     )
-    return Outcome("Deny", None, notes=tuple(notes))
+    return Outcome("Deny", notes=tuple(notes))
 
 
 def _holds(statement: _Statement, request: Request) -> tuple[bool, str | None]:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import boto3
 import pytest
 
-from moto_firehose_sse import cloudformation
+from moto_firehose_sse import FirehoseSSE, cloudformation
 from moto_firehose_sse.cloudformation import HandlerFailure, checked_properties
 from moto_firehose_sse.exceptions import (
     InvalidArgumentException,
@@ -214,3 +215,25 @@ def test_json_type_names(python: str, json: str) -> None:
 
 def test_a_kind_of_problem_without_its_own_wording() -> None:
     assert cloudformation._schema_message("odd kind", "A.B", {}) == "#/A/B: odd kind"
+
+
+_EMPTY = '{"Resources": {"Queue": {"Type": "AWS::SQS::Queue"}}}'
+
+
+def test_a_stream_made_outside_a_stack_operation_finds_its_stack_by_id(
+    firehose_sse: FirehoseSSE,
+) -> None:
+    cfn = boto3.client("cloudformation", region_name="eu-west-2")
+    live = cfn.create_stack(StackName="live", TemplateBody=_EMPTY)["StackId"]
+    gone = cfn.create_stack(StackName="gone", TemplateBody=_EMPTY)["StackId"]
+    cfn.delete_stack(StackName="gone")
+
+    found = cloudformation._stack_by_id(live)
+    assert (found.stack_id, found.name) == (live, "live")
+    assert cloudformation._stack_by_id(gone).name == "gone"  # among moto's deleted stacks
+    other_region = live.replace("eu-west-2", "us-east-1")
+    assert cloudformation._stack_by_id(other_region) is None
+    other_account = live.replace(":123456789012:", ":210987654321:")
+    assert cloudformation._stack_by_id(other_account) is None
+    assert cloudformation._stack_by_id(None) is None
+    assert cloudformation._stack_by_id("arn:aws:cloudformation:eu-west-2") is None

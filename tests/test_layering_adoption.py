@@ -75,22 +75,9 @@ def test_aws_owned_stream_plain_moto_took_a_key_arn_for_shows_none() -> None:
 def test_a_stream_plain_moto_makes_while_the_plugin_is_on_is_taken_over() -> None:
     """A stream made by moto's own code meanwhile (its base class, bypassing the plugin's rules)
     gets its encryption state at its first call: DISABLED, and Start works on it."""
-    import inspect
-
-    from moto.firehose.models import FirehoseBackend, firehose_backends
-
     with mock_firehose_sse():
         firehose, kms = client("firehose"), client("kms")
-        backend = firehose_backends[ACCOUNT][REGION]
-        names = list(inspect.signature(FirehoseBackend.create_delivery_stream).parameters)[1:]
-        args: dict[str, Any] = dict.fromkeys(names)
-        args.update(
-            region=REGION,
-            delivery_stream_name="raw",
-            delivery_stream_type="DirectPut",
-            extended_s3_destination_configuration={"RoleARN": ROLE_ARN, "BucketARN": BUCKET_ARN},
-        )
-        FirehoseBackend.create_delivery_stream(backend, *(args[n] for n in names))
+        _made_by_moto_s_code("raw")
         assert sse(firehose, "raw") == DISABLED
         key_arn = kms.create_key()["KeyMetadata"]["Arn"]
         firehose.start_delivery_stream_encryption(
@@ -101,3 +88,59 @@ def test_a_stream_plain_moto_makes_while_the_plugin_is_on_is_taken_over() -> Non
             "KeyARN": key_arn,
             "Status": "ENABLED",
         }
+
+
+def _made_by_moto_s_code(name: str, region: str = REGION, **kwargs: Any) -> None:
+    """A DirectPut stream made by moto's own Firehose code, bypassing the plugin's rules."""
+    import inspect
+
+    from moto.firehose.models import FirehoseBackend, firehose_backends
+
+    backend = firehose_backends[ACCOUNT][region]
+    names = list(inspect.signature(FirehoseBackend.create_delivery_stream).parameters)[1:]
+    args: dict[str, Any] = dict.fromkeys(names)
+    args.update(
+        region=region,
+        delivery_stream_name=name,
+        delivery_stream_type="DirectPut",
+        extended_s3_destination_configuration={"RoleARN": ROLE_ARN, "BucketARN": BUCKET_ARN},
+        **kwargs,
+    )
+    FirehoseBackend.create_delivery_stream(backend, *(args[n] for n in names))
+
+
+def test_the_grant_of_a_stream_moto_s_code_made_is_made_by_its_first_caller() -> None:
+    """A stream moto's own code made with a customer key while the plugin is on is taken over
+    at its first call: the CreateGrant is logged as that call's caller (here an assumed-role
+    session), as CloudTrail would name it."""
+    with mock_firehose_sse() as firehose_sse:
+        key_arn = client("kms").create_key()["KeyMetadata"]["Arn"]
+        _made_by_moto_s_code("cmk", delivery_stream_encryption_configuration_input=cmk(key_arn))
+        credentials = client("sts").assume_role(
+            RoleArn=f"arn:aws:iam::{ACCOUNT}:role/ops", RoleSessionName="first"
+        )["Credentials"]
+        as_role = {
+            "aws_access_key_id": credentials["AccessKeyId"],
+            "aws_secret_access_key": credentials["SecretAccessKey"],
+            "aws_session_token": credentials["SessionToken"],
+        }
+        assert sse(client("firehose", **as_role), "cmk") == {
+            "KeyType": "CUSTOMER_MANAGED_CMK",
+            "KeyARN": key_arn,
+            "Status": "ENABLED",
+        }
+        events = [(e.operation, e.principal) for e in firehose_sse.key_events("cmk")]
+        assert events == [("CreateGrant", f"arn:aws:sts::{ACCOUNT}:assumed-role/ops/first")]
+
+
+def test_the_default_caller_of_a_take_over_is_named_in_the_stream_s_partition() -> None:
+    region = "cn-north-1"
+    with mock_firehose_sse() as firehose_sse:
+        key_arn = client("kms", region).create_key()["KeyMetadata"]["Arn"]
+        assert key_arn.startswith("arn:aws-cn:kms:cn-north-1:")
+        _made_by_moto_s_code(
+            "cn", region, delivery_stream_encryption_configuration_input=cmk(key_arn)
+        )
+        assert sse(client("firehose", region), "cn")["Status"] == "ENABLED"
+        events = [(e.operation, e.principal) for e in firehose_sse.key_events("cn")]
+        assert events == [("CreateGrant", f"arn:aws-cn:sts::{ACCOUNT}:user/moto")]
