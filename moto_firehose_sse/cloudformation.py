@@ -71,7 +71,7 @@ _HANDLER_CODES = {
 class HandlerFailure(Exception):
     """A failed handler step: ``message`` and AWS's handler error code."""
 
-    def __init__(self, message: str, code: str = "InvalidRequest") -> None:
+    def __init__(self, message: str, code: str) -> None:
         super().__init__(message)
         self.message = message
         self.code = code
@@ -228,8 +228,12 @@ def _destinations(request: dict[str, Any]) -> dict[str, Any]:
 # Calls to the plugin's Firehose ----------------------------------------------------------
 
 
-def _error(exc: Exception, create: bool = False) -> HandlerFailure:
-    """AWS's handler failure for a Firehose error (its ExceptionMapper)."""
+def _error(exc: Exception) -> HandlerFailure:
+    """AWS's handler failure for a Firehose error (its ExceptionMapper).
+
+    A ResourceInUseException is a conflict: on create, a taken name is refused as
+    ``AlreadyExists`` before Firehose is called (the handler's own Describe finds it).
+    """
     if isinstance(exc, HandlerFailure):
         return exc
     kind = getattr(exc, "error_type", None) or getattr(exc, "code", None)
@@ -240,7 +244,7 @@ def _error(exc: Exception, create: bool = False) -> HandlerFailure:
             "InternalFailure",
         )
     if kind == "ResourceInUseException":
-        return HandlerFailure(message, "AlreadyExists" if create else "ResourceConflict")
+        return HandlerFailure(message, "ResourceConflict")
     return HandlerFailure(message, _HANDLER_CODES.get(kind, "ServiceInternalError"))
 
 
@@ -260,8 +264,9 @@ def _describe(backend: Any, name: str) -> dict[str, Any] | None:
     return description
 
 
-def _failure_text(description: dict[str, Any], block: dict[str, Any] | None = None) -> str:
-    failure = (block or {}).get("FailureDescription") or description.get("FailureDescription")
+def _failure_text(described: dict[str, Any]) -> str:
+    """`` TYPE: details`` of the FailureDescription in ``described`` (a stream or its SSE)."""
+    failure = described.get("FailureDescription")
     if not isinstance(failure, dict):
         return ""
     return f" {failure.get('Type')}: {failure.get('Details')}"
@@ -430,11 +435,11 @@ class DeliveryStreamResource(_Detached):
         self.state, self.reason, self._wait = state, reason, None
         self._event(f"{self._verb}_{state if state == FAILED else 'COMPLETE'}", reason)
 
-    def _fail(self, exc: Exception, create: bool = False) -> None:
+    def _fail(self, exc: Exception) -> None:
         if isinstance(exc, ValidationFailure):
             self._end(FAILED, str(exc))
         else:
-            self._end(FAILED, _error(exc, create).reason())
+            self._end(FAILED, _error(exc).reason())
 
     def poll(self) -> None:
         """One handler callback: one DescribeDeliveryStream when a step is waiting."""
@@ -483,7 +488,7 @@ class DeliveryStreamResource(_Detached):
         except Exception as exc:
             if not self._created:
                 self.name, self.arn = None, None
-            self._fail(exc, create=True)
+            self._fail(exc)
 
     _created = False
 
@@ -572,7 +577,7 @@ class DeliveryStreamResource(_Detached):
         except Exception as exc:
             if not self._created:
                 self.name = None
-            self._fail(exc, create=True)
+            self._fail(exc)
 
     def _update_in_place(self, request: dict[str, Any], before: dict[str, Any]) -> None:
         """UpdateDestination, Start or Stop, then the tags; waits for the encryption's end."""
@@ -588,19 +593,19 @@ class DeliveryStreamResource(_Detached):
             self._update_destination(backend, description, destinations)
         desired = request.get(_ENCRYPTION)
         current = description.get("DeliveryStreamEncryptionConfiguration")
-        action = None
+        changing = False
         if desired is not None:
             if not _encryption_unchanged(desired, current):
-                action = "start"
+                changing = True
                 backend.start_delivery_stream_encryption(self.name, desired)
         elif current is not None and current.get("Status") != "DISABLED":
-            action = "stop"
+            changing = True
             backend.stop_delivery_stream_encryption(self.name)
         self._update_tags(backend, request, before)
-        if action is None:
+        if not changing:
             self._end(COMPLETE)
             return
-        self._wait = functools.partial(self._wait_encryption, action)
+        self._wait = self._wait_encryption
 
     def _update_destination(
         self, backend: Any, description: dict[str, Any], destinations: dict[str, Any]
@@ -634,7 +639,7 @@ class DeliveryStreamResource(_Detached):
         if tags:
             backend.tag_delivery_stream(self.name, tags)
 
-    def _wait_encryption(self, action: str) -> None:
+    def _wait_encryption(self) -> None:
         assert self.name is not None
         description = _describe(_backend(self.account_id, self.region_name), self.name)
         if description is None:
@@ -651,7 +656,7 @@ class DeliveryStreamResource(_Detached):
             self._end(
                 FAILED,
                 HandlerFailure(
-                    f"Unable to {verb} delivery stream encryption.{_failure_text(description, block)}",
+                    f"Unable to {verb} delivery stream encryption.{_failure_text(block)}",
                     "InvalidRequest",
                 ).reason(),
             )

@@ -425,13 +425,21 @@ def test_hostile_properties_fail_validation(cfn: Any, firehose: Any, case: str) 
     assert firehose.list_delivery_streams()["DeliveryStreamNames"] == []
 
 
-@pytest.mark.parametrize("properties", [[1, 2], "text", 5, None])
-def test_properties_that_are_not_an_object(cfn: Any, firehose: Any, properties: Any) -> None:
+@pytest.mark.parametrize(
+    ("properties", "found"),
+    [([1, 2], "JSONArray"), ("text", "String"), (5, "Integer"), (None, "Null")],
+)
+def test_properties_that_are_not_an_object(
+    cfn: Any, firehose: Any, properties: Any, found: str
+) -> None:
     body = json.dumps({"Resources": {"Stream": {"Type": STREAM_TYPE, "Properties": properties}}})
     cfn.create_stack(StackName="web", TemplateBody=body)
     assert status(cfn, "web") == "ROLLBACK_COMPLETE"
     failed = [r for s, r in resource_events(cfn, "web") if s == "CREATE_FAILED"]
-    assert failed and failed[0].startswith("Properties validation failed for resource Stream")
+    assert failed == [
+        "Properties validation failed for resource Stream with message: "
+        f"[#: expected type: JSONObject, found: {found}]"
+    ]
 
 
 HANDLER_FAILURES = {
@@ -662,6 +670,21 @@ def test_a_stop_that_fails_fails_the_update(
         "KMS_ACCESS_DENIED: the grant could not be retired"
     )
     assert sse(firehose, "web")["Status"] == "DISABLING_FAILED"  # type: ignore[index]
+
+
+def test_an_update_of_a_stream_busy_with_another_change_is_a_conflict(
+    cfn: Any, firehose: Any
+) -> None:
+    """Start or Stop refused with ResourceInUseException fails the update as a conflict."""
+    cfn.create_stack(StackName="web", TemplateBody=two_keys())
+    assert status(cfn, "web") == "CREATE_COMPLETE"
+    state_manager.set_transition(MODEL_NAME, {"progression": "manual", "times": 20})
+    firehose.stop_delivery_stream_encryption(DeliveryStreamName="web")  # DISABLING, out of band
+    cfn.update_stack(StackName="web", TemplateBody=two_keys("Key2"), DisableRollback=True)
+    assert status(cfn, "web") == "UPDATE_FAILED"  # Start refused at once
+    state, message, code = failure(cfn, "web")
+    assert (state, code) == ("UPDATE_FAILED", "ResourceConflict")
+    assert "DISABLING" in message, message
 
 
 def test_an_update_of_a_stream_deleted_meanwhile_is_not_found(cfn: Any, firehose: Any) -> None:

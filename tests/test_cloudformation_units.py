@@ -40,17 +40,9 @@ def test_a_firehose_error_keeps_its_message_and_gets_aws_s_code(error: Any, code
     assert (failure.message, failure.code) == ("bad", code)
 
 
-def test_a_stream_in_use_already_exists_on_create_and_conflicts_otherwise() -> None:
-    in_use = ResourceInUseException("busy")
-    assert (
-        cloudformation._error(in_use, create=True).code,
-        str(cloudformation._error(in_use, create=True)),
-    ) == (
-        "AlreadyExists",
-        "busy",
-    )
-    assert cloudformation._error(in_use).code == "ResourceConflict"
-    assert cloudformation._error(in_use, create=False).message == "busy"
+def test_a_stream_in_use_is_a_conflict() -> None:
+    failure = cloudformation._error(ResourceInUseException("busy"))
+    assert (failure.message, failure.code, str(failure)) == ("busy", "ResourceConflict", "busy")
 
 
 class _Coded(Exception):
