@@ -435,6 +435,9 @@ class DeliveryStreamResource(_Detached):
         self.state, self.reason, self._wait = state, reason, None
         self._event(f"{self._verb}_{state if state == FAILED else 'COMPLETE'}", reason)
 
+    def _complete(self) -> None:
+        self._end(COMPLETE)
+
     def _fail(self, exc: Exception) -> None:
         if isinstance(exc, ValidationFailure):
             self._end(FAILED, str(exc))
@@ -516,7 +519,7 @@ class DeliveryStreamResource(_Detached):
         description = _describe(_backend(self.account_id, self.region_name), self.name)
         status = description.get("DeliveryStreamStatus") if description else None
         if status == "ACTIVE":
-            self._end(COMPLETE)
+            self._complete()
         elif status == "CREATING_FAILED" or description is None:
             text = _failure_text(description) if description else ""
             self._end(
@@ -603,7 +606,7 @@ class DeliveryStreamResource(_Detached):
             backend.stop_delivery_stream_encryption(self.name)
         self._update_tags(backend, request, before)
         if not changing:
-            self._end(COMPLETE)
+            self._complete()
             return
         self._wait = self._wait_encryption
 
@@ -650,7 +653,7 @@ class DeliveryStreamResource(_Detached):
         block = description.get("DeliveryStreamEncryptionConfiguration") or {}
         status = block.get("Status")
         if status in ("ENABLED", "DISABLED"):
-            self._end(COMPLETE)
+            self._complete()
         elif status in ("ENABLING_FAILED", "DISABLING_FAILED"):
             verb = "start" if status == "ENABLING_FAILED" else "stop"
             self._end(
@@ -664,7 +667,7 @@ class DeliveryStreamResource(_Detached):
     def _start_delete(self) -> None:
         self._begin("DELETE")
         if self.name is None or not self._owns_stream():
-            self._end(COMPLETE)  # nothing was created
+            self._complete()  # nothing was created
             return
         self._wait = self._wait_deletable
         self.poll()
@@ -682,20 +685,18 @@ class DeliveryStreamResource(_Detached):
         backend = _backend(self.account_id, self.region_name)
         description = _describe(backend, self.name)
         if description is None:
-            self._end(COMPLETE)  # CloudFormation takes NotFound on delete as deleted
+            self._complete()  # CloudFormation takes NotFound on delete as deleted
             return
-        found = description.get("DeliveryStreamStatus")
-        if found == "CREATING":
+        if description.get("DeliveryStreamStatus") == "CREATING":
             return
-        if found != "DELETING":  # one deleted meanwhile is waited for
-            backend.delete_delivery_stream(self.name, True)
+        backend.delete_delivery_stream(self.name, True)  # a deletion under way becomes forced
         self._wait = self._wait_deleted
 
     def _wait_deleted(self) -> None:
         assert self.name is not None
         description = _describe(_backend(self.account_id, self.region_name), self.name)
         if description is None:
-            self._end(COMPLETE)
+            self._complete()
         elif description.get("DeliveryStreamStatus") == "DELETING_FAILED":
             self._end(
                 FAILED,

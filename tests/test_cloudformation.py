@@ -1081,6 +1081,24 @@ def test_a_rollback_waits_for_a_stream_still_creating(cfn: Any, firehose: Any) -
     assert resource_events(cfn, "web", "Good")[-1] == ("DELETE_COMPLETE", "")
 
 
+def test_a_stack_delete_forces_a_deletion_someone_else_started(
+    cfn: Any, firehose: Any, firehose_sse: FirehoseSSE
+) -> None:
+    """The handler's forced Delete makes a deletion under way forced (rule 31): one that
+    would end DELETING_FAILED goes through."""
+    cfn.create_stack(StackName="web", TemplateBody=template(Stream=stream(name="web")))
+    assert status(cfn, "web") == "CREATE_COMPLETE"
+    state_manager.set_transition(DELETION_MODEL_NAME, {"progression": "manual", "times": 2})
+    firehose_sse.fail_next_delete("KMS_ACCESS_DENIED", "the grant could not be retired")
+    firehose.delete_delivery_stream(DeliveryStreamName="web")  # DELETING, not forced
+    stack_id = cfn.describe_stacks(StackName="web")["Stacks"][0]["StackId"]
+    cfn.delete_stack(StackName="web")
+    seen = [cfn.describe_stacks(StackName=stack_id)["Stacks"][0]["StackStatus"] for _ in range(4)]
+    assert seen[-1] == "DELETE_COMPLETE", seen
+    assert firehose.list_delivery_streams()["DeliveryStreamNames"] == []
+    assert "DELETE_FAILED" not in [s for s, _ in resource_events(cfn, stack_id)]
+
+
 def test_a_stream_deleted_while_the_stack_deletes_it(cfn: Any, firehose: Any) -> None:
     cfn.create_stack(StackName="web", TemplateBody=template(Stream=stream(name="web")))
     assert status(cfn, "web") == "CREATE_COMPLETE"
@@ -1091,3 +1109,22 @@ def test_a_stream_deleted_while_the_stack_deletes_it(cfn: Any, firehose: Any) ->
     seen = [cfn.describe_stacks(StackName=stack_id)["Stacks"][0]["StackStatus"] for _ in range(4)]
     assert seen[-1] == "DELETE_COMPLETE", seen
     assert firehose.list_delivery_streams()["DeliveryStreamNames"] == []
+
+
+def test_a_stack_deleted_while_its_stream_is_creating_waits_to_delete_it(
+    cfn: Any, firehose: Any
+) -> None:
+    """Delete is refused while CREATING: the handler waits for ACTIVE, then deletes."""
+    state_manager.set_transition(CREATION_MODEL_NAME, {"progression": "manual", "times": 3})
+    stack_id = cfn.create_stack(StackName="web", TemplateBody=template(Stream=stream(name="web")))[
+        "StackId"
+    ]
+    cfn.delete_stack(StackName="web")
+    seen = [cfn.describe_stacks(StackName=stack_id)["Stacks"][0]["StackStatus"] for _ in range(5)]
+    assert seen[0] == "DELETE_IN_PROGRESS" and seen[-1] == "DELETE_COMPLETE", seen
+    assert firehose.list_delivery_streams()["DeliveryStreamNames"] == []
+    assert resource_events(cfn, stack_id)[-2:] == [
+        ("DELETE_IN_PROGRESS", ""),
+        ("DELETE_COMPLETE", ""),
+    ]
+    assert "DELETE_FAILED" not in [s for s, _ in resource_events(cfn, stack_id)]
