@@ -617,7 +617,7 @@ class DeliveryStreamResource(_Detached):
         known = _moto_update_parameters()
         kind, config = next(iter(destinations.items()))
         member = kind.replace("Configuration", "Update")
-        if member not in known and kind in known:  # moto's name for Snowflake's update
+        if kind in known:  # moto's name for Snowflake's update
             member = kind
         if member not in known:
             raise HandlerFailure(

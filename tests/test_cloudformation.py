@@ -1025,6 +1025,31 @@ def test_a_changed_destination_goes_through_update_destination(cfn: Any, firehos
     assert found["DeliveryStreamEncryptionConfiguration"]["Status"] == "ENABLED"
 
 
+def test_a_changed_snowflake_destination_goes_through_update_destination(
+    cfn: Any, firehose: Any
+) -> None:
+    """moto takes Snowflake's update under the create member's name."""
+    snowflake = DESTINATIONS["SnowflakeDestinationConfiguration"]
+
+    def body(table: str) -> str:
+        return template(
+            Stream={
+                "Type": STREAM_TYPE,
+                "Properties": {
+                    "DeliveryStreamName": "dest",
+                    "SnowflakeDestinationConfiguration": {**snowflake, "Table": table},
+                },
+            }
+        )
+
+    cfn.create_stack(StackName="web", TemplateBody=body("orders"))
+    assert status(cfn, "web") == "CREATE_COMPLETE"
+    cfn.update_stack(StackName="web", TemplateBody=body("refunds"))
+    assert status(cfn, "web") == "UPDATE_COMPLETE", events(cfn, "web")
+    found = description(firehose, "dest")["Destinations"][0]
+    assert found["SnowflakeDestinationDescription"]["Table"] == "refunds"
+
+
 @pytest.mark.parametrize("properties", [7, None, ["x"]])
 def test_an_update_to_properties_that_are_not_an_object(
     cfn: Any, firehose: Any, properties: Any

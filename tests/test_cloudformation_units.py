@@ -6,6 +6,7 @@ and the schema messages of the properties check, as AWS's handler and CloudForma
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import boto3
@@ -229,3 +230,27 @@ def test_a_stream_made_outside_a_stack_operation_finds_its_stack_by_id(
     assert cloudformation._stack_by_id(other_account) is None
     assert cloudformation._stack_by_id(None) is None
     assert cloudformation._stack_by_id("arn:aws:cloudformation:eu-west-2") is None
+
+
+class _Named:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+@pytest.mark.parametrize(
+    ("stack", "logical_id", "prefix"),
+    [
+        (_Named("web"), "Stream", "web-Stream"),
+        (_Named(""), "Stream", "Stream"),  # a stack without a name
+        (None, "Stream", "Stream"),  # a resource made outside a stack operation
+        (None, "", "deliverystream"),
+        (_Named("s" * 70), "Stream", "s" * 51),
+    ],
+)
+def test_generated_names(stack: Any, logical_id: str, prefix: str) -> None:
+    resource = cloudformation.DeliveryStreamResource(
+        "123456789012", "us-east-1", stack, logical_id, {}
+    )
+    name = resource._generated_name()
+    assert re.fullmatch(re.escape(prefix) + r"-[A-Za-z0-9]{12}", name), name
+    assert len(name) <= 64
