@@ -960,9 +960,7 @@ def _failed(stack: Any, phase: _Phase, failed: list[DeliveryStreamResource]) -> 
         final = {"DELETE": "DELETE_FAILED", "ROLLBACK": "ROLLBACK_FAILED"}.get(
             kind, "UPDATE_ROLLBACK_FAILED"
         )
-        _PHASES.pop(stack, None)
-        if kind == "DELETE":
-            _keep_listed(stack, True)
+        _PHASES.pop(stack, None)  # a stack that failed to delete stays listed
         _stack_event(
             stack,
             final,
@@ -1011,29 +1009,25 @@ def _completed(stack: Any, phase: _Phase) -> None:
         _stack_event(stack, "UPDATE_COMPLETE")
     elif kind == "DELETE":
         _stack_event(stack, "DELETE_COMPLETE")
-        _keep_listed(stack, False)
+        _unlist(stack)
     elif kind == "ROLLBACK":
         _stack_event(stack, "ROLLBACK_COMPLETE")
         if phase.on_failure == "DELETE":
             _stack_event(stack, "DELETE_IN_PROGRESS")
             _stack_event(stack, "DELETE_COMPLETE")
-            _keep_listed(stack, False)
+            _unlist(stack)
     elif kind == "UPDATE_ROLLBACK":
         if phase.snapshot is not None:
             phase.snapshot.restore(stack)
         _stack_event(stack, "UPDATE_ROLLBACK_COMPLETE")
 
 
-def _keep_listed(stack: Any, listed: bool) -> None:
-    """Keep a deleting stack among the backend's stacks (DescribeStacks by name finds it), and
-    move it to the deleted ones once the deletion is over."""
+def _unlist(stack: Any) -> None:
+    """Move a stack whose deletion is over to the deleted ones (``wiring`` keeps a deleting
+    stack among the backend's stacks, where DescribeStacks by name finds it)."""
     backend = _models().cloudformation_backends[stack.account_id][stack.region_name]
-    if listed:
-        backend.deleted_stacks.pop(stack.stack_id, None)
-        backend.stacks[stack.stack_id] = stack
-    else:
-        backend.stacks.pop(stack.stack_id, None)
-        backend.deleted_stacks[stack.stack_id] = stack
+    backend.stacks.pop(stack.stack_id, None)
+    backend.deleted_stacks[stack.stack_id] = stack
 
 
 def deleting(stack: Any) -> bool:

@@ -906,6 +906,9 @@ def test_a_deletion_that_fails_even_forced_fails_the_stack_delete(
     assert (state, code) == ("DELETE_FAILED", "ServiceInternalError")
     assert message.startswith("Unable to delete delivery stream web. UNKNOWN_ERROR: ")
     assert description(firehose, "web")["DeliveryStreamStatus"] == "DELETING_FAILED"
+    assert status(cfn, "web") == "DELETE_FAILED"  # still listed: found by its name
+    listed = [s for s in cfn.list_stacks()["StackSummaries"] if s["StackId"] == stack_id]
+    assert [s["StackStatus"] for s in listed] == ["DELETE_FAILED"]
 
 
 def test_delete_of_a_stream_deleted_meanwhile(cfn: Any, firehose: Any) -> None:
@@ -1153,3 +1156,17 @@ def test_a_stack_deleted_while_its_stream_is_creating_waits_to_delete_it(
         ("DELETE_COMPLETE", ""),
     ]
     assert "DELETE_FAILED" not in [s for s, _ in resource_events(cfn, stack_id)]
+
+
+def test_a_stack_being_deleted_is_listed_once(cfn: Any, firehose: Any) -> None:
+    cfn.create_stack(StackName="web", TemplateBody=template(Stream=stream(name="web")))
+    assert status(cfn, "web") == "CREATE_COMPLETE"
+    stack_id = cfn.describe_stacks(StackName="web")["Stacks"][0]["StackId"]
+    state_manager.set_transition(DELETION_MODEL_NAME, {"progression": "manual", "times": 5})
+    cfn.delete_stack(StackName="web")
+    listed = [s for s in cfn.list_stacks()["StackSummaries"] if s["StackId"] == stack_id]
+    assert [s["StackStatus"] for s in listed] == ["DELETE_IN_PROGRESS"]
+    while status(cfn, stack_id) == "DELETE_IN_PROGRESS":
+        pass
+    listed = [s for s in cfn.list_stacks()["StackSummaries"] if s["StackId"] == stack_id]
+    assert [s["StackStatus"] for s in listed] == ["DELETE_COMPLETE"]
