@@ -213,7 +213,6 @@ class _Condition:
         if not request.modelled(self.key):
             raise _Unevaluable(f"{where}: the mock does not model the key {self.key}")
         present = self.key in request.context
-        found = request.context.get(self.key, ())
         set_op, _, base = self.operator.rpartition(":")
         if set_op not in ("", "ForAnyValue", "ForAllValues"):
             raise _Unevaluable(f"{where}: unknown set operator {set_op}")
@@ -237,6 +236,7 @@ class _Condition:
             if set_op == "ForAllValues":
                 return True  # AWS: true when the key is missing or empty
             return negated and set_op == ""
+        found = request.context[self.key]
         if set_op == "ForAllValues":
             return all(matches(v) for v in found)
         return any(matches(v) for v in found)

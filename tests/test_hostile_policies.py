@@ -333,6 +333,13 @@ def test_a_deny_with_an_unreadable_element_ruled_out_by_a_readable_one_does_not_
     assert outcome.effect == "Allow"  # CreateGrant is not kms:Encrypt: the Deny can't apply
 
 
+def test_every_unreadable_element_of_a_statement_is_named() -> None:
+    statement = _without(allow(Action={"x": 1}, NotResource={"y": 1}), "Resource")
+    outcome = policy.parse(document(statement)).evaluate(_requests()[1])
+    assert outcome.effect is None
+    assert outcome.notes == ("statement #1: its Action and NotResource could not be read",)
+
+
 @pytest.mark.parametrize("element", ["Action", "Resource", "Principal"])
 def test_a_missing_or_null_element_is_unreadable(element: str) -> None:
     statement = {**allow(), element: None}
