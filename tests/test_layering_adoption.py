@@ -3,6 +3,7 @@ as the plugin takes it over."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import moto
@@ -144,3 +145,29 @@ def test_the_default_caller_of_a_take_over_is_named_in_the_stream_s_partition() 
         assert sse(client("firehose", region), "cn")["Status"] == "ENABLED"
         events = [(e.operation, e.principal) for e in firehose_sse.key_events("cn")]
         assert events == [("CreateGrant", f"arn:aws-cn:sts::{ACCOUNT}:user/moto")]
+
+
+def test_a_same_account_key_is_taken_over_whatever_its_policy_says() -> None:
+    """Only another account's key is judged by its key policy when plain moto's stream is taken
+    over; a key of the stream's own account gets Firehose's grant at once."""
+    only_a_role = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:role/admin"},
+                "Action": "kms:*",
+                "Resource": "*",
+            }
+        ],
+    }
+    with moto.mock_aws():
+        firehose, kms = client("firehose"), client("kms")
+        key_arn = kms.create_key(Policy=json.dumps(only_a_role))["KeyMetadata"]["Arn"]
+        create_stream(firehose, "cmk")
+        firehose.start_delivery_stream_encryption(
+            DeliveryStreamName="cmk", DeliveryStreamEncryptionConfigurationInput=cmk(key_arn)
+        )
+        with mock_firehose_sse():
+            grants = kms.list_grants(KeyId=key_arn)["Grants"]
+            assert [g["Name"] for g in grants] == ["firehose-sse-cmk"]
