@@ -716,8 +716,7 @@ class DeliveryStreamResource(_Detached):
             old.stack = self.stack
             old._begin("UPDATE")
             try:
-                request = dict(old.properties, DeliveryStreamName=old.name)
-                old._update_in_place(request, self.properties)
+                old._update_in_place(old.properties, self.properties)
             except Exception as exc:
                 old._fail(exc)
             return True

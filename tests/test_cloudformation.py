@@ -617,7 +617,11 @@ def test_a_rollback_undoes_the_other_streams_steps(cfn: Any, firehose: Any, kms:
         "Status": "ENABLED",
     }
     assert sorted(firehose.list_delivery_streams()["DeliveryStreamNames"]) == ["a", "b"]
-    assert [s for s, _ in resource_events(cfn, "web", "A")][-2:] == [
+    assert [s for s, _ in resource_events(cfn, "web", "A")] == [
+        "CREATE_IN_PROGRESS",
+        "CREATE_COMPLETE",
+        "UPDATE_IN_PROGRESS",  # the update, then its rollback
+        "UPDATE_COMPLETE",
         "UPDATE_IN_PROGRESS",
         "UPDATE_COMPLETE",
     ]
@@ -736,6 +740,20 @@ def test_a_hostile_update_fails_and_leaves_the_stream(cfn: Any, firehose: Any) -
         "[#: extraneous key [Bogus] is not permitted]"
     ]
     assert sse(firehose, "web")["Status"] == "ENABLED"  # type: ignore[index]
+
+
+def test_a_stack_left_by_a_failed_update_still_deletes_its_stream(cfn: Any, firehose: Any) -> None:
+    """With DisableRollback the failed update's resource stays in the stack; deleting the
+    stack deletes the stream that resource stands for."""
+    cfn.create_stack(StackName="web", TemplateBody=two_keys())
+    assert status(cfn, "web") == "CREATE_COMPLETE"
+    cfn.update_stack(StackName="web", TemplateBody=two_keys(Bogus=[1]), DisableRollback=True)
+    assert statuses(cfn, "web", 2)[-1] == "UPDATE_FAILED"
+    stack_id = cfn.describe_stacks(StackName="web")["Stacks"][0]["StackId"]
+    cfn.delete_stack(StackName="web")
+    seen = [cfn.describe_stacks(StackName=stack_id)["Stacks"][0]["StackStatus"] for _ in range(3)]
+    assert seen[-1] == "DELETE_COMPLETE", seen
+    assert firehose.list_delivery_streams()["DeliveryStreamNames"] == []
 
 
 REPLACING = "Requested update requires the creation of a new physical resource; hence creating one."
