@@ -333,6 +333,25 @@ def test_a_deny_with_an_unreadable_element_ruled_out_by_a_readable_one_does_not_
     assert outcome.effect == "Allow"  # CreateGrant is not kms:Encrypt: the Deny can't apply
 
 
+def test_a_condition_costs_its_values_times_the_request_s_values_of_its_key() -> None:
+    """The bound counts a condition's values once per value the request has for its key
+    (CreateGrant has several kms:GrantOperations, one kms:ViaService)."""
+    grant = _requests()[1]
+    operations = len(grant.context["kms:grantoperations"])
+    assert grant.action == "kms:CreateGrant" and operations > 2
+    values = [f"kms:{i}" for i in range(6_000)]
+
+    def outcome(key: str) -> policy.Outcome:
+        condition = {"ForAnyValue:StringEquals": {key: values}}
+        return policy.parse(document(allow(Condition=condition))).evaluate(grant)
+
+    fits = outcome("kms:ViaService")  # 6,000 comparisons: evaluated, and does not hold
+    assert (fits.effect, fits.notes) == (None, ())
+    too_many = outcome("kms:GrantOperations")  # 6,000 times each operation
+    assert too_many.effect == "Deny" and too_many.statement is None
+    assert "comparisons" in too_many.notes[-1]
+
+
 def test_every_unreadable_element_of_a_statement_is_named() -> None:
     statement = _without(allow(Action={"x": 1}, NotResource={"y": 1}), "Resource")
     outcome = policy.parse(document(statement)).evaluate(_requests()[1])
