@@ -716,12 +716,18 @@ def test_a_stream_deleted_while_the_update_waits_is_not_found(cfn: Any, firehose
     assert failure(cfn, "web")[1:] == ("Firehose web not found.", "NotFound")
 
 
-def test_an_update_that_leaves_the_key_alone_calls_nothing(cfn: Any, firehose: Any) -> None:
+def test_an_update_that_leaves_the_key_alone_calls_nothing(
+    cfn: Any, firehose: Any, firehose_sse: FirehoseSSE
+) -> None:
     cfn.create_stack(StackName="web", TemplateBody=two_keys())
     assert status(cfn, "web") == "CREATE_COMPLETE"
+    version = description(firehose, "web")["VersionId"]
+    events_before = firehose_sse.key_events("web")
     cfn.update_stack(StackName="web", TemplateBody=two_keys(Tags=[{"Key": "team", "Value": "x"}]))
     assert status(cfn, "web") == "UPDATE_COMPLETE"
     assert sse(firehose, "web")["Status"] == "ENABLED"  # type: ignore[index]
+    assert description(firehose, "web")["VersionId"] == version  # no UpdateDestination
+    assert firehose_sse.key_events("web") == events_before  # no Start: no KMS call
     tags = firehose.list_tags_for_delivery_stream(DeliveryStreamName="web")["Tags"]
     assert tags == [{"Key": "team", "Value": "x"}]
     cfn.update_stack(StackName="web", TemplateBody=two_keys())
