@@ -284,7 +284,6 @@ def _principal_names(
 
 
 Match = Literal["direct", "account", False]
-_UNREAD: Values = ()
 
 
 @dataclass(frozen=True)
@@ -298,11 +297,10 @@ class _Statement:
 
     label: str
     effect: Effect | None
-    actions: Values
     not_action: bool
-    resources: Values | None  # None: no Resource element (a key policy may omit it here)
+    resources: Values | None  # None: no Resource element (a key policy may omit it), or junk
     not_resource: bool
-    principals: Mapping[str, Values] | None  # None: no Principal element
+    principals: Mapping[str, Values] | None  # None: no Principal element, or junk
     not_principal: bool
     conditions: tuple[_Condition, ...] | None  # None: unreadable block
     unreadable: tuple[str, ...] = ()  # "Action", "Resource", "Principal"
@@ -325,14 +323,14 @@ class _Statement:
         return hit != self.not_action
 
     def resource_matches(self, resource: str) -> bool:
-        if self.resources is None or "Resource" in self.unreadable:
+        if self.resources is None:  # none, or unreadable: not ruled out
             return True
         hit = any(pattern.matches(resource) for pattern in self.resource_patterns)
         return hit != self.not_resource
 
     def names(self, principal: Principal) -> Match:
-        if self.principals is None or "Principal" in self.unreadable:
-            return "direct"  # an identity policy: it is the principal's own
+        if self.principals is None:  # an identity policy (its own principal's), or unreadable
+            return "direct"
         how = _principal_names(principal, self.principals)
         if self.not_principal:
             return False if how else "direct"
@@ -389,11 +387,10 @@ def _statement(index: int, raw: Any) -> _Statement | None:
     return _Statement(
         label=sid if isinstance(sid, str) and sid else f"#{index + 1}",
         effect=effect if effect in ("Allow", "Deny") else None,
-        actions=actions or _UNREAD,
         not_action=not_action,
-        resources=_UNREAD if "Resource" in unreadable else resources,
+        resources=resources,
         not_resource=not_resource,
-        principals={} if "Principal" in unreadable else principals,
+        principals=principals,
         not_principal=not_principal,
         conditions=_conditions(raw.get("Condition")),
         unreadable=tuple(unreadable),

@@ -352,6 +352,27 @@ def test_a_condition_costs_its_values_times_the_request_s_values_of_its_key() ->
     assert "comparisons" in too_many.notes[-1]
 
 
+@pytest.mark.parametrize("sid", [7, ["x"], {"a": 1}, "", None])
+def test_a_statement_without_a_string_sid_is_named_by_its_position(sid: Any) -> None:
+    statement = {**allow(Action={"x": 1}), "Sid": sid}
+    outcome = policy.parse(document(allow(Action="kms:Encrypt"), statement)).evaluate(
+        _requests()[1]
+    )
+    assert outcome.notes == ("statement #2: its Action could not be read",)
+
+
+@pytest.mark.parametrize(("resources", "effect"), [(998, "Allow"), (999, "Deny")])
+def test_a_statement_costs_one_comparison_per_action_resource_and_principal(
+    resources: int, effect: str
+) -> None:
+    """1 + 9,000 actions + resources + 1 principal: 10,000 is evaluated, 10,001 is not."""
+    actions = [f"kms:Other{i}" for i in range(8_999)] + ["kms:CreateGrant"]
+    statement = allow(Action=actions, Resource=["*"] + [f"arn:{i}" for i in range(resources - 1)])
+    outcome = policy.parse(document(statement)).evaluate(_requests()[1])
+    assert outcome.effect == effect
+    assert (outcome.statement is None) == (effect == "Deny")
+
+
 def test_every_unreadable_element_of_a_statement_is_named() -> None:
     statement = _without(allow(Action={"x": 1}, NotResource={"y": 1}), "Resource")
     outcome = policy.parse(document(statement)).evaluate(_requests()[1])
