@@ -24,6 +24,8 @@ def test_places_are_the_bit_sets_of_each_characters_indices() -> None:
         ("a?", "axay", 1, 4, 2),  # not before start
         ("ab", "xxab", 0, 3, -1),  # a plain segment must end by end too
         ("ab", "xxab", 0, 4, 2),
+        ("ab", "abxab", 1, 5, 3),  # a plain segment not before start either
+        ("b", "xbyy", 2, 4, -1),
         ("a?c", "xxc", 0, 3, -1),  # every literal must be in place, not the last alone
         ("a?c", "xaxcxabc", 0, 8, 1),
         ("a?c", "xaxcxabc", 2, 8, 5),  # the lowest index left
@@ -66,6 +68,12 @@ def test_a_middle_segment_may_not_overlap_the_tail() -> None:
     assert not wildcards.matches("xab", "*ab*b")
     assert not wildcards.matches("xab", "*a?*b")
     assert wildcards.matches("xabb", "*ab*b")
+
+
+def test_a_plain_middle_segment_is_not_found_again_before_its_place() -> None:
+    """Patterns with a "?" take the general path even where a segment is plain."""
+    assert not wildcards.matches("xbyy", "?*b*b*")
+    assert wildcards.matches("xbyb", "?*b*b*")
 
 
 def test_middle_segments_match_in_their_order() -> None:
