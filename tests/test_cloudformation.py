@@ -307,10 +307,16 @@ def test_a_disabled_template_key_fails_and_rolls_back(cfn: Any, firehose: Any, k
 
 
 def test_disable_rollback_keeps_create_failed(cfn: Any, firehose: Any) -> None:
-    body = template(Key=template_key(enabled=False), Stream=stream(name="web"))
+    body = template(
+        Key=template_key(enabled=False), Stream=stream(name="web"), Other=stream(name="other")
+    )
     cfn.create_stack(StackName="web", TemplateBody=body, DisableRollback=True)
     assert statuses(cfn, "web", 2) == ["CREATE_FAILED", "CREATE_FAILED"]
-    assert stack_events(cfn, "web")[-1] == "CREATE_FAILED"
+    assert events(cfn, "web")[-1] == (
+        "web",
+        "CREATE_FAILED",
+        "The following resource(s) failed to create: [Stream, Other]. ",
+    )
     found = description(firehose, "web")
     assert found["DeliveryStreamStatus"] == "CREATING_FAILED"
     assert found["FailureDescription"]["Type"] == "DISABLED_KMS_KEY"
@@ -787,6 +793,43 @@ def test_a_new_name_replaces_the_stream(cfn: Any, firehose: Any) -> None:
         ("Stream", "DELETE_COMPLETE", ""),
         ("web", "UPDATE_COMPLETE", ""),
     ]
+
+
+def test_a_replaced_stream_that_can_not_be_deleted_is_left(
+    cfn: Any, firehose: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As on AWS, a clean-up that fails leaves the old resource and the update complete."""
+    cfn.create_stack(StackName="web", TemplateBody=template(Stream=stream(name="first")))
+    assert status(cfn, "web") == "CREATE_COMPLETE"
+    created = len(events(cfn, "web"))
+
+    def broken(*args: Any) -> None:  # moto's own removal of the stream
+        raise RuntimeError("injected")
+
+    monkeypatch.setattr(FirehoseBackend, "delete_delivery_stream", broken)
+    cfn.update_stack(StackName="web", TemplateBody=template(Stream=stream(name="second")))
+    assert statuses(cfn, "web", 4)[-1] == "UPDATE_COMPLETE"
+    assert [(i, s) for i, s, _ in events(cfn, "web")[created:]][-4:] == [
+        ("web", "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS"),
+        ("Stream", "DELETE_IN_PROGRESS"),
+        ("Stream", "DELETE_FAILED"),
+        ("web", "UPDATE_COMPLETE"),
+    ]
+    assert outputs(cfn, "web")["Name"] == "second"
+    assert description(firehose, "first")["DeliveryStreamStatus"] == "DELETING_FAILED"
+
+
+def test_a_stream_an_update_adds_that_fails_to_create(cfn: Any, firehose: Any) -> None:
+    disabled = template_key(enabled=False)
+    cfn.create_stack(StackName="web", TemplateBody=template(Key2=disabled, Stream=None))
+    assert status(cfn, "web") == "CREATE_COMPLETE"
+    added = template(Key2=disabled, Stream=stream(key="Key2", name="added"))
+    cfn.update_stack(StackName="web", TemplateBody=added)
+    assert statuses(cfn, "web", 3)[-1] == "UPDATE_ROLLBACK_COMPLETE"
+    assert [
+        r for i, s, r in events(cfn, "web") if i == "web" and s == "UPDATE_ROLLBACK_IN_PROGRESS"
+    ] == ["The following resource(s) failed to create: [Stream]. "]
+    assert firehose.list_delivery_streams()["DeliveryStreamNames"] == []
 
 
 def test_the_replacement_updates_in_place_afterwards(cfn: Any, firehose: Any, kms: Any) -> None:
