@@ -780,7 +780,8 @@ def _stack_by_id(stack_id: Any) -> Any:
 
 @dataclass
 class _Snapshot:
-    """What a failed update puts back: the template and the resources as they were."""
+    """What a failed update puts back: the template, the parameters and the resources as they
+    were."""
 
     template: Any
     template_dict: Any
@@ -789,6 +790,8 @@ class _Snapshot:
     parsed: dict[str, Any]
     output_map: Any
     parameters: Any
+    input_parameters: dict[str, Any]
+    resolved_parameters: dict[str, Any]
 
     @classmethod
     def take(cls, stack: Any) -> _Snapshot:
@@ -801,6 +804,8 @@ class _Snapshot:
             dict(rmap._parsed_resources),
             stack.output_map,
             stack.parameters,
+            dict(rmap.input_parameters),
+            dict(rmap.resolved_parameters),
         )
 
     def restore(self, stack: Any) -> None:
@@ -810,6 +815,8 @@ class _Snapshot:
         rmap._parsed_resources.clear()
         rmap._parsed_resources.update(self.parsed)
         stack.output_map, stack.parameters = self.output_map, self.parameters
+        rmap.input_parameters = dict(self.input_parameters)
+        rmap.resolved_parameters = dict(self.resolved_parameters)
 
 
 class _NoOutputs:

@@ -637,6 +637,32 @@ def test_a_rollback_undoes_the_other_streams_steps(cfn: Any, firehose: Any, kms:
     ]
 
 
+def test_a_rollback_puts_back_the_template_and_the_parameters(cfn: Any, firehose: Any) -> None:
+    def body(use: str) -> str:
+        found = json.loads(
+            two_keys(use, enabled2=False, Tags=[{"Key": "team", "Value": {"Ref": "Team"}}])
+        )
+        found["Parameters"] = {"Team": {"Type": "String"}}
+        return json.dumps(found)
+
+    def team(value: str) -> list[dict[str, str]]:
+        return [{"ParameterKey": "Team", "ParameterValue": value}]
+
+    cfn.create_stack(StackName="web", TemplateBody=body("Key"), Parameters=team("a"))
+    assert status(cfn, "web") == "CREATE_COMPLETE"
+    cfn.update_stack(StackName="web", TemplateBody=body("Key2"), Parameters=team("b"))
+    assert statuses(cfn, "web", 6)[-1] == "UPDATE_ROLLBACK_COMPLETE"
+    found = cfn.describe_stacks(StackName="web")["Stacks"][0]
+    assert found["Parameters"] == team("a")
+    template_body = cfn.get_template(StackName="web")["TemplateBody"]  # botocore parses it
+    assert json.loads(json.dumps(template_body)) == json.loads(body("Key"))
+    # and the stack goes on from there
+    cfn.update_stack(StackName="web", TemplateBody=body("Key"), Parameters=team("c"))
+    assert statuses(cfn, "web", 2)[-1] == "UPDATE_COMPLETE"
+    tags = firehose.list_tags_for_delivery_stream(DeliveryStreamName="web")["Tags"]
+    assert {"Key": "team", "Value": "c"} in tags
+
+
 def test_update_with_disable_rollback_stays_update_failed(cfn: Any, firehose: Any) -> None:
     cfn.create_stack(StackName="web", TemplateBody=two_keys(enabled2=False))
     assert status(cfn, "web") == "CREATE_COMPLETE"
