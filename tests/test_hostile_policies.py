@@ -271,7 +271,7 @@ def test_a_policy_nested_too_deep_refuses_producers(
 
 
 def test_an_unreadable_document_is_reported_not_raised() -> None:
-    assert "nested deeper" in (policy.parse(DEEP).problem or "")
+    assert policy.parse(DEEP).problem == "the policy is nested deeper than the mock can read"
     assert policy.parse(DEEP).evaluate(_requests()[0]).effect is None
 
 
@@ -347,6 +347,10 @@ def test_a_condition_costs_its_values_times_the_request_s_values_of_its_key() ->
 
     fits = outcome("kms:ViaService")  # 6,000 comparisons: evaluated, and does not hold
     assert (fits.effect, fits.notes) == (None, ())
+    # 1 + action + resource + principal + 9,996 = 10,000: still evaluated; one more is not
+    for count, effect in ((9_996, None), (9_997, "Deny")):
+        values = [f"kms:{i}" for i in range(count)]
+        assert outcome("kms:ViaService").effect == effect, count
     too_many = outcome("kms:GrantOperations")  # 6,000 times each operation
     assert too_many.effect == "Deny" and too_many.statement is None
     assert "comparisons" in too_many.notes[-1]
@@ -371,6 +375,16 @@ def test_a_statement_costs_one_comparison_per_action_resource_and_principal(
     outcome = policy.parse(document(statement)).evaluate(_requests()[1])
     assert outcome.effect == effect
     assert (outcome.statement is None) == (effect == "Deny")
+
+
+def test_an_unreadable_element_s_note_comes_with_its_condition_s() -> None:
+    condition = {"StringEquals": {"aws:SourceIp": "10.0.0.1"}}  # a key the mock can't model
+    statement = allow(Action={"x": 1}, Condition=condition)
+    outcome = policy.parse(document(statement)).evaluate(_requests()[1])
+    assert outcome.notes == (
+        "statement #1: its Action could not be read; statement #1: StringEquals on aws:sourceip: "
+        "the mock does not model the key aws:sourceip",
+    )
 
 
 def test_every_unreadable_element_of_a_statement_is_named() -> None:
