@@ -653,3 +653,28 @@ def test_the_events_json_is_plain_json(threaded: ThreadedFirehoseSSEServer) -> N
     assert [
         KeyEvent(**{**e, "time": datetime.datetime.fromisoformat(e["time"])}) for e in payload
     ] == (threaded.controller.key_events())
+
+
+def test_the_caller_of_start_is_named_when_another_caller_s_describe_ends_it(
+    firehose_sse: FirehoseSSE, firehose: Any, kms: Any
+) -> None:
+    """The transition ends at a later Describe, by someone else: the KMS calls made then are
+    still in the name of whoever called Start (their permissions count)."""
+    key = kms.create_key()["KeyMetadata"]["Arn"]
+    create_stream(firehose, "s")
+    credentials = client("sts").assume_role(
+        RoleArn=f"arn:aws:iam::{ACCOUNT}:role/ops", RoleSessionName="starter"
+    )["Credentials"]
+    as_role = client(
+        "firehose",
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+    )
+    start(as_role, "s", key)
+    assert settle(firehose, "s")["Status"] == "ENABLED"  # Describes by moto's default user
+    starter = f"arn:aws:sts::{ACCOUNT}:assumed-role/ops/starter"
+    assert [(e.operation, e.principal) for e in firehose_sse.key_events("s")] == [
+        ("DescribeKey", starter),
+        ("CreateGrant", starter),
+    ]
