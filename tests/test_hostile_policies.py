@@ -272,6 +272,8 @@ def test_a_policy_nested_too_deep_refuses_producers(
 
 def test_an_unreadable_document_is_reported_not_raised() -> None:
     assert policy.parse(DEEP).problem == "the policy is nested deeper than the mock can read"
+    for no_list in ('{"Version": "2012-10-17"}', '{"Statement": "x"}', "[]"):
+        assert policy.parse(no_list).problem == "the policy has no Statement list"
     assert policy.parse(DEEP).evaluate(_requests()[0]).effect is None
 
 

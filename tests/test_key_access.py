@@ -318,6 +318,29 @@ def test_a_stream_made_before_2026_04_20_works_until_2027_02_28(clock: str) -> N
             refused_put(firehose, "old")
 
 
+def test_a_key_policy_on_the_clock_is_judged_at_each_put() -> None:
+    """A decision that depends on aws:CurrentTime is not remembered between puts."""
+    until = {"DateLessThan": {"aws:CurrentTime": "2031-01-01T00:00:00Z"}}
+    with (
+        time_machine.travel(
+            datetime.datetime(2030, 12, 31, 23, 0, tzinfo=datetime.timezone.utc), tick=False
+        ) as clock,
+        mock_firehose_sse(producer_key_access="required"),
+    ):
+        firehose, kms = client("firehose"), client("kms")
+        produce = {
+            **use({"AWS": ACCOUNT}, ["kms:GenerateDataKey*", "kms:Decrypt"], **until),
+            "Sid": "ProduceUntil2031",
+        }
+        key = key_with(
+            use({"AWS": ACCOUNT}, ["kms:DescribeKey", "kms:CreateGrant"]), produce, kms=kms
+        )
+        create_stream(firehose, "s", DeliveryStreamEncryptionConfigurationInput=cmk(key["Arn"]))
+        assert put(firehose, "s")["Encrypted"] is True
+        clock.shift(datetime.timedelta(hours=2))
+        refused_put(firehose, "s")
+
+
 def test_a_key_policy_change_applies_to_the_next_put(firehose: Any, kms: Any) -> None:
     key = kms.create_key()["KeyMetadata"]
     create_stream(firehose, "s", DeliveryStreamEncryptionConfigurationInput=cmk(key["Arn"]))
