@@ -73,3 +73,20 @@ def test_stream_name_given_twice_is_refused() -> None:
     with pytest.raises(ValueError) as caught:
         _query_stream_name("stream_name=a&stream_name=b")
     assert str(caught.value) == "key-events: give stream_name once."
+
+
+def test_an_event_is_stamped_with_the_time_its_caller_read() -> None:
+    """A put reads the mock's clock once; its events carry that instant, not a later one."""
+    import datetime
+
+    import time_machine
+
+    from moto_firehose_sse import mock_firehose_sse
+
+    moment = datetime.datetime(2030, 3, 1, 9, 0, tzinfo=datetime.timezone.utc)
+    with time_machine.travel(moment, tick=False), mock_firehose_sse() as firehose_sse:
+        key_events.record("DescribeKey", ARN.format("s"), KEY, now=123.5)
+        key_events.record("DescribeKey", ARN.format("s"), KEY)  # now: the mock's clock
+        first, second = firehose_sse.key_events("s")
+    assert first.time == datetime.datetime(1970, 1, 1, 0, 2, 3, 500000, datetime.timezone.utc)
+    assert second.time == moment
