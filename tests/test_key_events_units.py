@@ -90,3 +90,20 @@ def test_an_event_is_stamped_with_the_time_its_caller_read() -> None:
         first, second = firehose_sse.key_events("s")
     assert first.time == datetime.datetime(1970, 1, 1, 0, 2, 3, 500000, datetime.timezone.utc)
     assert second.time == moment
+
+
+@pytest.mark.parametrize("value", [0, 1, 1_000_000])
+def test_max_key_events_takes_every_whole_number_up_to_a_million(value: int) -> None:
+    assert key_events.check_max_key_events(value) == value
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"), [(-1, "-1"), (1_000_001, "1000001"), (True, "True"), (2.0, "2.0")]
+)
+def test_max_key_events_out_of_range_is_refused_saying_the_range(value: object, shown: str) -> None:
+    with pytest.raises(ValueError) as refused:
+        key_events.check_max_key_events(value)
+    assert str(refused.value) == (
+        "max_key_events must be a whole number from 0 (keep no key event) to 1,000,000; "
+        f"got {shown}"
+    )
