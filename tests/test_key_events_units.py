@@ -107,3 +107,12 @@ def test_max_key_events_out_of_range_is_refused_saying_the_range(value: object, 
         "max_key_events must be a whole number from 0 (keep no key event) to 1,000,000; "
         f"got {shown}"
     )
+
+
+def test_a_log_keeps_its_newest_events_up_to_its_size() -> None:
+    log = KeyEventLog(2)
+    for when in (1.0, 2.0, 3.0):
+        log.append((when, ARN.format("s"), KEY, "DescribeKey", "firehose.amazonaws.com", None))
+    assert [e.time.timestamp() for e in log.events()] == [2.0, 3.0]
+    with pytest.raises(ValueError, match="max_key_events must be a whole number"):
+        KeyEventLog(-1)
