@@ -37,7 +37,7 @@ from moto_firehose_sse import (
 from moto_firehose_sse import kms as kms_module
 from moto_firehose_sse.exceptions import ResourceNotFoundException
 
-from .helpers import ACCOUNT, REGION, client, create_stream
+from .helpers import ACCOUNT, REGION, client, create_stream, settle
 from .kms_helpers import cmk
 
 # Every internal step an operation can go through, as (owner, attribute).
@@ -367,6 +367,8 @@ def test_a_transition_that_can_not_be_finished_ends_failed_and_describe_keeps_wo
     failure = blocks[-1]["DeliveryStreamEncryptionConfiguration"]["FailureDescription"]
     assert failure["Type"] == "UNKNOWN_ERROR"
     assert "RecursionError" in failure["Details"]
+    shown = blocks[-1]["DeliveryStreamEncryptionConfiguration"]
+    assert (shown["KeyType"], shown["KeyARN"]) == ("CUSTOMER_MANAGED_CMK", key)  # as it tried
     assert kms.list_grants(KeyId=key)["Grants"] == []  # nothing half done
     monkeypatch.undo()
     firehose.start_delivery_stream_encryption(  # and the stream can be encrypted again
@@ -375,6 +377,38 @@ def test_a_transition_that_can_not_be_finished_ends_failed_and_describe_keeps_wo
     firehose.describe_delivery_stream(DeliveryStreamName="s")
     block = firehose.describe_delivery_stream(DeliveryStreamName="s")["DeliveryStreamDescription"]
     assert block["DeliveryStreamEncryptionConfiguration"]["Status"] == "ENABLED"
+
+
+def test_a_key_change_or_a_stop_that_can_not_be_finished_keeps_the_key_in_force(
+    firehose: Any, kms: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ENABLING_FAILED with the old key still shown, DISABLING_FAILED with the key kept."""
+    first, second = (kms.create_key()["KeyMetadata"]["Arn"] for _ in range(2))
+    create_stream(firehose, "s", DeliveryStreamEncryptionConfigurationInput=cmk(first))
+    settle(firehose, "s")
+
+    def broken(*args: Any) -> None:
+        raise RuntimeError("injected")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(kms_module, "problem", broken)
+        firehose.start_delivery_stream_encryption(
+            DeliveryStreamName="s", DeliveryStreamEncryptionConfigurationInput=cmk(second)
+        )
+        shown = settle(firehose, "s")
+    assert (shown["Status"], shown["KeyARN"]) == ("ENABLING_FAILED", first)
+    assert shown["FailureDescription"]["Type"] == "UNKNOWN_ERROR"
+    firehose.start_delivery_stream_encryption(  # a good Start puts it right
+        DeliveryStreamName="s", DeliveryStreamEncryptionConfigurationInput=cmk(first)
+    )
+    assert settle(firehose, "s")["Status"] == "ENABLED"
+    with monkeypatch.context() as patched:
+        patched.setattr(kms_module, "retire_grant", broken)
+        firehose.stop_delivery_stream_encryption(DeliveryStreamName="s")
+        shown = settle(firehose, "s")
+    assert (shown["Status"], shown["KeyARN"]) == ("DISABLING_FAILED", first)
+    assert "RuntimeError: injected" in shown["FailureDescription"]["Details"]
+    assert [g["Name"] for g in kms.list_grants(KeyId=first)["Grants"]] == ["firehose-sse-s"]
 
 
 @pytest.mark.parametrize("removed", [False, True], ids=["before-removal", "after-removal"])
