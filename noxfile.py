@@ -495,7 +495,7 @@ def mutation_summary(mutants: Path) -> list[str]:
 def mutation(session: nox.Session) -> None:
     """Mutation testing with mutmut: the fast tests against mutants of the rule modules.
 
-    Not in the default run (several minutes on 2 cores). The modules mutated and the tests run
+    Not in the default run (every module: several CPU-hours). The modules mutated and the tests run
     are `[tool.mutmut]` in pyproject.toml. Arguments go to `mutmut run`, e.g. mutant names:
     `nox -s mutation -- "moto_firehose_sse.kms*"`. Each run starts from a fresh `mutants/`.
     """
