@@ -541,11 +541,8 @@ class DeliveryStreamResource(_Detached):
             )
             name = request["DeliveryStreamName"]
             properties = {k: v for k, v in request.items() if k != "DeliveryStreamName"}
-            changed = [
-                k
-                for k in _CREATE_ONLY
-                if k != "DeliveryStreamName" and properties.get(k) != old.properties.get(k)
-            ]
+            # properties never hold the name (compared on its own)
+            changed = [k for k in _CREATE_ONLY if properties.get(k) != old.properties.get(k)]
             if name != old.name or changed:
                 self._replace(old, name, request, given="DeliveryStreamName" in self.properties)
                 return
