@@ -542,6 +542,19 @@ def test_update_to_another_key_in_place(cfn: Any, firehose: Any, kms: Any) -> No
     assert stack_events(cfn, "web")[-2:] == ["UPDATE_IN_PROGRESS", "UPDATE_COMPLETE"]
 
 
+def test_a_generated_name_is_kept_by_an_update_in_place(cfn: Any, firehose: Any) -> None:
+    body = template(Key2=template_key(), Stream=stream(key="Key"))
+    cfn.create_stack(StackName="web", TemplateBody=body)
+    assert status(cfn, "web") == "CREATE_COMPLETE"
+    name = outputs(cfn, "web")["Name"]
+    body = template(Key2=template_key(), Stream=stream(key="Key2"))
+    cfn.update_stack(StackName="web", TemplateBody=body)
+    assert statuses(cfn, "web", 2)[-1] == "UPDATE_COMPLETE"
+    assert outputs(cfn, "web")["Name"] == name
+    assert firehose.list_delivery_streams()["DeliveryStreamNames"] == [name]
+    assert sse(firehose, name)["KeyARN"] == key_arn(cfn, "web", "Key2")  # type: ignore[index]
+
+
 def test_update_waits_for_a_slow_transition(cfn: Any, firehose: Any) -> None:
     cfn.create_stack(StackName="web", TemplateBody=two_keys())
     assert status(cfn, "web") == "CREATE_COMPLETE"
