@@ -23,7 +23,7 @@ from moto_firehose_sse.exceptions import (
     ServiceUnavailableException,
 )
 
-from .helpers import BUCKET_ARN, ROLE_ARN
+from .helpers import BUCKET_ARN, ROLE_ARN, settle
 
 
 @pytest.mark.parametrize(
@@ -254,3 +254,41 @@ def test_generated_names(stack: Any, logical_id: str, prefix: str) -> None:
     name = resource._generated_name()
     assert re.fullmatch(re.escape(prefix) + r"-[A-Za-z0-9]{12}", name), name
     assert len(name) <= 64
+
+
+def test_a_stream_updated_outside_a_stack_operation_keeps_its_stack_and_logical_id(
+    firehose_sse: FirehoseSSE,
+) -> None:
+    from moto.cloudformation.models import cloudformation_backends
+
+    from .cfn_helpers import stream, template, template_key
+
+    cfn = boto3.client("cloudformation", region_name="us-east-1")
+    body = template(Key2=template_key(), Stream=stream(key="Key", name="web"))
+    stack_id = cfn.create_stack(StackName="web", TemplateBody=body)["StackId"]
+    while cfn.describe_stacks(StackName="web")["Stacks"][0]["StackStatus"] != "CREATE_COMPLETE":
+        pass
+    stack = cloudformation_backends["123456789012"]["us-east-1"].stacks[stack_id]
+    original = stack.resource_map._parsed_resources["Stream"]
+    key2 = stack.resource_map._parsed_resources["Key2"].arn
+    properties = {
+        **original.properties,
+        "DeliveryStreamName": "web",
+        "DeliveryStreamEncryptionConfigurationInput": {
+            "KeyType": "CUSTOMER_MANAGED_CMK",
+            "KeyARN": key2,
+        },
+    }
+    resource = cloudformation.DeliveryStreamResource.update_from_cloudformation_json(
+        original, "web", {"Properties": properties}, "123456789012", "us-east-1"
+    )
+    assert (resource.stack, resource.logical_resource_id) == (stack, "Stream")
+    assert resource.previous is original and resource.in_place
+    last = stack.events[-1]
+    assert (last.logical_resource_id, last.resource_status) == ("Stream", "UPDATE_IN_PROGRESS")
+    firehose = boto3.client("firehose", region_name="us-east-1")
+    assert settle(firehose, "web") == {
+        "KeyType": "CUSTOMER_MANAGED_CMK",
+        "KeyARN": key2,
+        "Status": "ENABLED",
+    }
