@@ -198,3 +198,12 @@ def test_server_sets_a_transition_in_range(server: str, model: str) -> None:
     assert call(server, "POST", "/moto-api/state-manager/set-transition", body)[0] == 201
     path = f"/moto-api/state-manager/get-transition?model_name={model}"
     assert call(server, "GET", path) == (200, {"progression": "time", "seconds": 0.5})
+
+
+def test_times_over_the_limit_is_refused_naming_the_limit_and_the_value() -> None:
+    from moto_firehose_sse.controller import MAX_TIMES, transition_problem
+
+    assert transition_problem({"progression": "manual", "times": MAX_TIMES}) is None
+    assert transition_problem({"progression": "manual", "times": MAX_TIMES + 1}) == (
+        'a "manual" transition takes "times" up to 2147483647, not 2147483648'
+    )
