@@ -801,8 +801,8 @@ class _Snapshot:
             dict(rmap._parsed_resources),
             stack.output_map,
             stack.parameters,
-            dict(rmap.input_parameters),
-            dict(rmap.resolved_parameters),
+            dict(rmap.input_parameters or {}),
+            dict(rmap.resolved_parameters or {}),
         )
 
     def restore(self, stack: Any) -> None:
