@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import moto
+import pytest
 
 from moto_firehose_sse import mock_firehose_sse
 
@@ -171,3 +172,15 @@ def test_a_same_account_key_is_taken_over_whatever_its_policy_says() -> None:
         with mock_firehose_sse():
             grants = kms.list_grants(KeyId=key_arn)["Grants"]
             assert [g["Name"] for g in grants] == ["firehose-sse-cmk"]
+
+
+def test_a_stream_taken_over_counts_toward_its_key_s_quota() -> None:
+    with mock_firehose_sse(max_streams_per_key=1):
+        key_arn = client("kms").create_key()["KeyMetadata"]["Arn"]
+        _made_by_moto_s_code("first", delivery_stream_encryption_configuration_input=cmk(key_arn))
+        firehose = client("firehose")
+        assert sse(firehose, "first")["Status"] == "ENABLED"  # taken over: holds the key
+        with pytest.raises(firehose.exceptions.LimitExceededException):
+            create_stream(
+                firehose, "second", DeliveryStreamEncryptionConfigurationInput=cmk(key_arn)
+            )
