@@ -20,6 +20,9 @@ import nox
 nox.options.sessions = ["lint", "typing", "tests", "build", "docs"]
 nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = True
+# uv makes the environments and installs into them where it is installed (`pip install
+# 'nox[uv]'`, as the README and CI do): a CI run spends seconds, not minutes, on installs.
+nox.options.default_venv_backend = "uv|virtualenv"
 
 # The support matrix ------------------------------------------------------------------------
 
@@ -71,7 +74,11 @@ PROGRESS = str(Path(__file__).resolve().parent / ".ci" / "progress.py")
 
 
 def install(session: nox.Session, *args: str) -> None:
-    """``pip install`` into the session's environment, a line per package fetched."""
+    """``uv pip install`` into the session's environment where nox uses uv, or ``pip install``
+    with a line per package fetched."""
+    if session.venv_backend == "uv":
+        session.install(*args, silent=False)
+        return
     session.log(f"pip install {' '.join(args)}")
     session.run(
         "python", PROGRESS, "--pip", "--", "python", "-m", "pip", "install",
@@ -356,7 +363,9 @@ def build(session: nox.Session) -> None:
         else:
             archive.extractall(unpacked)  # our own archive, just built
     source = unpacked / root
-    install(session, f"{source}[test]")
+    # uv keeps an installed release of the same version (a reused environment): not this one
+    reinstall = ["--reinstall-package", "moto-firehose-sse"] if session.venv_backend == "uv" else []
+    install(session, *reinstall, f"{source}[test]")
     with session.chdir(source):
         session.log(f"pytest from the unpacked {sdist.name}: every test collected, some run")
         session.run("pytest", "--collect-only", "-q", "--no-header")
@@ -424,7 +433,7 @@ def _moto_tests(session: nox.Session, moto: str) -> Path:
     return home
 
 
-@nox.session
+@nox.session(venv_backend="virtualenv")  # pip, to download moto's sdist
 @nox.parametrize("moto", MOTO_VERSIONS)
 def moto_firehose_tests(session: nox.Session, moto: str) -> None:
     """moto's own Firehose tests, unchanged, with `--firehose-sse=compat` (not run by default)."""
