@@ -365,8 +365,11 @@ def test_a_transition_that_can_not_be_finished_ends_failed_and_describe_keeps_wo
     statuses = [b["DeliveryStreamEncryptionConfiguration"]["Status"] for b in blocks]
     assert statuses == ["ENABLING", "ENABLING_FAILED", "ENABLING_FAILED"]
     failure = blocks[-1]["DeliveryStreamEncryptionConfiguration"]["FailureDescription"]
-    assert failure["Type"] == "UNKNOWN_ERROR"
-    assert "RecursionError" in failure["Details"]
+    assert failure == {
+        "Type": "UNKNOWN_ERROR",
+        "Details": "moto-firehose-sse could not finish the ENABLING of s (RecursionError: "
+        "maximum recursion depth exceeded); please report it with the calls that led to it.",
+    }
     shown = blocks[-1]["DeliveryStreamEncryptionConfiguration"]
     assert (shown["KeyType"], shown["KeyARN"]) == ("CUSTOMER_MANAGED_CMK", key)  # as it tried
     assert kms.list_grants(KeyId=key)["Grants"] == []  # nothing half done
@@ -409,6 +412,34 @@ def test_a_key_change_or_a_stop_that_can_not_be_finished_keeps_the_key_in_force(
     assert (shown["Status"], shown["KeyARN"]) == ("DISABLING_FAILED", first)
     assert "RuntimeError: injected" in shown["FailureDescription"]["Details"]
     assert [g["Name"] for g in kms.list_grants(KeyId=first)["Grants"]] == ["firehose-sse-s"]
+
+
+def test_a_key_change_that_can_not_be_finished_frees_the_new_key_and_holds_the_old(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With one stream per key: after the failed change the old key is still taken, the new
+    one is free again."""
+    with mock_firehose_sse(max_streams_per_key=1):
+        firehose, kms = client("firehose"), client("kms")
+        first, second = (kms.create_key()["KeyMetadata"]["Arn"] for _ in range(2))
+        create_stream(firehose, "s", DeliveryStreamEncryptionConfigurationInput=cmk(first))
+        settle(firehose, "s")
+
+        def broken(*args: Any) -> None:
+            raise RuntimeError("injected")
+
+        with monkeypatch.context() as patched:
+            patched.setattr(kms_module, "problem", broken)
+            firehose.start_delivery_stream_encryption(
+                DeliveryStreamName="s", DeliveryStreamEncryptionConfigurationInput=cmk(second)
+            )
+            assert settle(firehose, "s")["Status"] == "ENABLING_FAILED"
+        with pytest.raises(firehose.exceptions.LimitExceededException):
+            create_stream(
+                firehose, "on-first", DeliveryStreamEncryptionConfigurationInput=cmk(first)
+            )
+        create_stream(firehose, "on-second", DeliveryStreamEncryptionConfigurationInput=cmk(second))
+        assert settle(firehose, "on-second")["Status"] == "ENABLED"
 
 
 @pytest.mark.parametrize("removed", [False, True], ids=["before-removal", "after-removal"])
