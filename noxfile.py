@@ -248,7 +248,8 @@ def tests(session: nox.Session, moto: str) -> None:
 
     In parallel (pytest-xdist). Arguments go to pytest (and replace the smoke subset's paths).
     """
-    install(session, "-e", ".[test]", f"moto[server]=={moto}")
+    # pip too: uv's environments have none, and the docs' install check runs `python -m pip`
+    install(session, "-e", ".[test]", f"moto[server]=={moto}", "pip")
     session.run("python", "-c", "import moto, sys; print('moto', moto.__version__, sys.version)")
     env = {
         "MOTO_FIREHOSE_SSE_AWS_CLI": aws_cli(session),
