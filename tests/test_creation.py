@@ -456,3 +456,35 @@ def test_a_stream_left_creating_under_an_outer_mock() -> None:
             assert sse(firehose, "kept") == {**cmk(key_arn), "Status": "ENABLED"}
             assert len(grants(kms, key_id)) == 1
             assert statuses(firehose, "dropped", 2) == ["ACTIVE", "ACTIVE"]
+
+
+def test_a_creation_that_can_not_be_finished_fails_with_the_reason_shown(
+    firehose_sse: FirehoseSSE, firehose: Any, kms: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ending the creation raises (here checking the key): CREATING_FAILED, the encryption
+    input ENABLING_FAILED with an UNKNOWN_ERROR naming the creation, and no grant."""
+    firehose_sse.set_transition(MANUAL_2, model=CREATION_MODEL_NAME)
+    key_id, key_arn = key(kms)
+    create_stream(firehose, "s", DeliveryStreamEncryptionConfigurationInput=cmk(key_arn))
+    assert statuses(firehose, "s", 2) == ["CREATING", "CREATING"]
+
+    def broken(*args: Any) -> None:
+        raise RuntimeError("injected")
+
+    monkeypatch.setattr(moto_firehose_sse.kms, "problem", broken)
+    shown = description(firehose, "s")
+    monkeypatch.undo()
+    failure = {
+        "Type": "UNKNOWN_ERROR",
+        "Details": "moto-firehose-sse could not finish the creation of s (RuntimeError: "
+        "injected); please report it with the calls that led to it.",
+    }
+    assert shown["DeliveryStreamStatus"] == "CREATING_FAILED"
+    assert shown["FailureDescription"] == failure
+    assert shown["DeliveryStreamEncryptionConfiguration"] == {
+        **cmk(key_arn),
+        "Status": "ENABLING_FAILED",
+        "FailureDescription": failure,
+    }
+    assert grants(kms, key_id) == []
+    assert delete_stream(firehose, "s") == ["DELETING"]
