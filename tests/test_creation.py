@@ -487,4 +487,5 @@ def test_a_creation_that_can_not_be_finished_fails_with_the_reason_shown(
         "FailureDescription": failure,
     }
     assert grants(kms, key_id) == []
+    assert description(firehose, "s") == shown  # the creation stays ended
     assert delete_stream(firehose, "s") == ["DELETING"]
