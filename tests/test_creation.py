@@ -489,3 +489,29 @@ def test_a_creation_that_can_not_be_finished_fails_with_the_reason_shown(
     assert grants(kms, key_id) == []
     assert description(firehose, "s") == shown  # the creation stays ended
     assert delete_stream(firehose, "s") == ["DELETING"]
+
+
+def test_a_creation_that_can_not_be_finished_frees_its_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With one stream per key: as when a disabled key fails the creation, the failed stream
+    no longer counts toward its key's quota (rule 20 counts the key in force and the key an
+    enable is under way with)."""
+    with mock_firehose_sse(max_streams_per_key=1) as firehose_sse:
+        firehose_sse.set_transition(MANUAL_2, model=CREATION_MODEL_NAME)
+        firehose, kms = client("firehose"), client("kms")
+        _, key_arn = key(kms)
+        create_stream(firehose, "s", DeliveryStreamEncryptionConfigurationInput=cmk(key_arn))
+        with pytest.raises(firehose.exceptions.LimitExceededException):
+            create_stream(firehose, "t", DeliveryStreamEncryptionConfigurationInput=cmk(key_arn))
+        assert statuses(firehose, "s", 2) == ["CREATING", "CREATING"]
+
+        def broken(*args: Any) -> None:
+            raise RuntimeError("injected")
+
+        with monkeypatch.context() as patched:
+            patched.setattr(moto_firehose_sse.kms, "problem", broken)
+            assert status(firehose, "s") == "CREATING_FAILED"
+        firehose_sse.set_transition({"progression": "immediate"}, model=CREATION_MODEL_NAME)
+        create_stream(firehose, "t", DeliveryStreamEncryptionConfigurationInput=cmk(key_arn))
+        assert status(firehose, "t") == "ACTIVE"

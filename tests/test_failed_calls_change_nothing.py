@@ -281,6 +281,8 @@ def observe(world: World) -> dict[str, Any]:
         for g in world.kms.list_grants(KeyId=world.key)["Grants"]
     )
     seen["key users"] = +firehose_backends[ACCOUNT][REGION]._key_users
+    # a stream taken back takes its tags along: a new stream of that name starts with none
+    seen["tagged"] = sorted(firehose_backends[ACCOUNT][REGION].tagger.tags)
     # moto keeps every grant it made in a class list until reset: one put back when undone
     key_id = world.key.rsplit("/", 1)[1]
     tracked = getattr(Grant, kms_module._TRACKED)
@@ -333,6 +335,9 @@ def test_a_call_that_fails_at_any_step_changes_nothing(injector: _Injector, scen
                 except ClientError as failed:
                     code = failed.response["Error"]["Code"]
                     assert code in modelled, (kind, step, code)  # noqa: B023
+                    message = failed.response["Error"]["Message"]
+                    if kind == "modelled":  # undoing the call never hides the error
+                        assert message == "injected", (step, code, message)  # noqa: B023
                     assert _seen(world) == expected, (kind, index, step)  # noqa: B023
                     return 1
                 _seen(world)  # absorbed (a transition ended failed): every call still works
