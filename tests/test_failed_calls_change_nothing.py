@@ -482,6 +482,7 @@ def test_a_deletion_that_can_not_be_finished_keeps_the_stream_whole(
         assert seen["s tags"] == [{"Key": "team", "Value": "data"}]
         assert [name for name, _ in seen["grants"]] == ["firehose-sse-s"]
         assert seen["tracked grants"] == ["firehose-sse-s"]
+        assert seen["key users"] == {world.key: 1}  # the stream still counts toward its key
 
 
 def test_a_rollback_runs_every_step_even_if_one_fails() -> None:
