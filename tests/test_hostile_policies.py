@@ -481,3 +481,22 @@ def test_any_hostile_document_decides_within_the_bound(statements: Any, depth: i
         assert outcome.effect in (None, "Allow", "Deny")
         if policy.parse(text).problem is not None:
             assert outcome.effect is None
+
+
+def test_a_key_policy_too_costly_to_evaluate_is_named_as_the_denier(
+    firehose: Any, kms: Any
+) -> None:
+    """No statement decided: the failure names the key policy itself, and why."""
+    values = [f"k{i}" for i in range(3_500)]  # times CreateGrant's grant operations: > 10,000
+    condition = {"ForAnyValue:StringEquals": {"kms:GrantOperations": values}}
+    text = document(allow(), allow(Condition=condition))
+    assert len(text) <= LIMIT
+    key = kms.create_key(Policy=text)["KeyMetadata"]["Arn"]
+    create_stream(firehose, "costly", DeliveryStreamEncryptionConfigurationInput=cmk(key))
+    found = description(firehose, "costly")
+    assert found["DeliveryStreamStatus"] == "CREATING_FAILED"
+    failure = found["DeliveryStreamEncryptionConfiguration"]["FailureDescription"]
+    assert failure["Type"] == "KMS_ACCESS_DENIED"
+    assert "the key policy denies it" in failure["Details"]
+    assert "statement" not in failure["Details"]
+    assert "more than 10,000 comparisons" in failure["Details"]
