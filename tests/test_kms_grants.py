@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from moto.core.model_instances import reset_model_data
 
 from .helpers import create_stream, delete_stream, description, settle, sse
 from .kms_helpers import start
@@ -89,6 +90,15 @@ def test_stop_retires_the_grant_once_disabled(firehose: Any, kms: Any) -> None:
     firehose.stop_delivery_stream_encryption(DeliveryStreamName="stop")
     assert sse(firehose, "stop")["Status"] == "DISABLING"
     assert len(grants(kms, key_arn)) == 1  # records are encrypted until DISABLED
+    assert settle(firehose, "stop") == {"Status": "DISABLED"}
+    assert grants(kms, key_arn) == []
+
+
+def test_stop_retires_a_grant_moto_no_longer_tracks(firehose: Any, kms: Any) -> None:
+    """moto forgot its list of every grant made (what its reset does): the grant still goes."""
+    key_arn = encrypted_stream(firehose, kms, "stop")
+    reset_model_data()
+    firehose.stop_delivery_stream_encryption(DeliveryStreamName="stop")
     assert settle(firehose, "stop") == {"Status": "DISABLED"}
     assert grants(kms, key_arn) == []
 
