@@ -552,6 +552,32 @@ def test_an_iam_deny_in_a_policy_of_its_own_wins(firehose: Any, kms: Any) -> Non
     enforced()
 
 
+def test_an_iam_deny_the_mock_cant_evaluate_applies_and_says_why(firehose: Any, kms: Any) -> None:
+    iam = client("iam")
+    key = kms.create_key()["KeyMetadata"]
+    firehose_all = {"Effect": "Allow", "Action": "firehose:*", "Resource": "*"}
+    kms_use = {"Effect": "Allow", "Action": USE, "Resource": key["Arn"]}
+    office_only = {
+        "Sid": "OfficeOnly",
+        "Effect": "Deny",
+        "Action": "kms:*",
+        "Resource": "*",
+        "Condition": {"NotIpAddress": {"aws:SourceIp": "10.0.0.0/8"}},
+    }
+    keys = iam_user(iam, "office", firehose_all, kms_use, office_only)
+    create_stream(firehose, "office")
+
+    @set_initial_no_auth_action_count(0)
+    def enforced() -> None:
+        caller = client("firehose", **keys)
+        start(caller, "office", key["Arn"])
+        details = settle(caller, "office")["FailureDescription"]["Details"]
+        assert "statement OfficeOnly of the caller's IAM policies denies it" in details
+        assert "NotIpAddress on aws:sourceip: the mock does not model the key" in details
+
+    enforced()
+
+
 # Lenient keys have no policy (rule 38) ----------------------------------------------------------
 
 
