@@ -578,6 +578,32 @@ def test_an_iam_deny_the_mock_cant_evaluate_applies_and_says_why(firehose: Any, 
     enforced()
 
 
+def test_an_iam_allow_the_mock_cant_evaluate_allows_nothing_and_says_why(
+    firehose: Any, kms: Any
+) -> None:
+    iam = client("iam")
+    key = kms.create_key()["KeyMetadata"]
+    firehose_all = {"Effect": "Allow", "Action": "firehose:*", "Resource": "*"}
+    from_office = {
+        "Effect": "Allow",
+        "Action": USE,
+        "Resource": key["Arn"],
+        "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}},
+    }
+    keys = iam_user(iam, "office", firehose_all, from_office)
+    create_stream(firehose, "office")
+
+    @set_initial_no_auth_action_count(0)
+    def enforced() -> None:
+        caller = client("firehose", **keys)
+        start(caller, "office", key["Arn"])
+        details = settle(caller, "office")["FailureDescription"]["Details"]
+        assert "no IAM policy of the caller allows it (not evaluated by the mock" in details
+        assert "IpAddress on aws:sourceip: the mock does not model the key" in details
+
+    enforced()
+
+
 # Lenient keys have no policy (rule 38) ----------------------------------------------------------
 
 
