@@ -677,7 +677,7 @@ def test_creation_time_in_each_form_moto_keeps_it_is_utc(monkeypatch: pytest.Mon
     ],
 )
 def test_a_key_policy_deny_of_firehose_itself_sees_the_service_context(
-    firehose: Any, kms: Any, condition: dict[str, Any], denied: bool
+    firehose_sse: FirehoseSSE, firehose: Any, kms: Any, condition: dict[str, Any], denied: bool
 ) -> None:
     """Firehose uses its grant as the service: a Deny naming the service, with conditions on
     the service's own request context, stops the enable only when those conditions hold."""
@@ -702,3 +702,9 @@ def test_a_key_policy_deny_of_firehose_itself_sees_the_service_context(
         "Details": f"Firehose may not use KMS key {key['Arn']}: statement NoFirehoseDecrypt of "
         "the key policy denies Firehose (firehose.amazonaws.com) kms:Decrypt.",
     }
+    last = firehose_sse.key_events()[-1]  # the call Firehose was refused
+    assert (last.operation, last.principal, last.error) == (
+        "Decrypt",
+        "firehose.amazonaws.com",
+        "AccessDeniedException",
+    )
