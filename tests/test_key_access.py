@@ -18,6 +18,7 @@ import time_machine
 from moto.core import set_initial_no_auth_action_count
 
 from moto_firehose_sse import FirehoseSSE, mock_firehose_sse
+from moto_firehose_sse import kms as kms_module
 from moto_firehose_sse.rules import created_at
 
 from .helpers import ACCOUNT, REGION, client, create_stream, description, settle
@@ -339,6 +340,19 @@ def test_a_key_policy_on_the_clock_is_judged_at_each_put() -> None:
         assert put(firehose, "s")["Encrypted"] is True
         clock.shift(datetime.timedelta(hours=2))
         refused_put(firehose, "s")
+
+
+def test_remembered_decisions_stay_within_their_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The decisions remembered for puts are forgotten together once the bound is reached."""
+    monkeypatch.setattr(kms_module, "_MAX_DECISIONS", 2)
+    monkeypatch.setattr(kms_module, "_DECISIONS", {})
+    with mock_firehose_sse(producer_key_access="required"):
+        firehose, kms = client("firehose"), client("kms")
+        key = kms.create_key()["KeyMetadata"]["Arn"]
+        for name in ("a", "b", "c"):  # each stream's puts are decisions of their own
+            create_stream(firehose, name, DeliveryStreamEncryptionConfigurationInput=cmk(key))
+            assert put(firehose, name)["Encrypted"] is True
+            assert 0 < len(kms_module._DECISIONS) <= 2
 
 
 def test_a_key_policy_change_applies_to_the_next_put(firehose: Any, kms: Any) -> None:
