@@ -502,6 +502,23 @@ def test_under_iam_enforcement_identity_policies_count(firehose: Any, kms: Any) 
     assert put(client("firehose", **without), "a")["Encrypted"] is True
 
 
+def test_a_key_policy_naming_the_caller_allows_without_iam(firehose: Any, kms: Any) -> None:
+    """Under IAM enforcement, a key policy that names the caller itself (not only its account)
+    is enough: the caller needs no IAM permission for the key (rule 36)."""
+    iam = client("iam")
+    keys = iam_user(iam, "named", {"Effect": "Allow", "Action": "firehose:*", "Resource": "*"})
+    key = key_with(use({"AWS": f"arn:aws:iam::{ACCOUNT}:user/named"}), kms=kms)
+    create_stream(firehose, "named")
+
+    @set_initial_no_auth_action_count(0)
+    def enforced() -> None:
+        caller = client("firehose", **keys)
+        start(caller, "named", key["Arn"])
+        assert settle(caller, "named") == {**cmk(key["Arn"]), "Status": "ENABLED"}
+
+    enforced()
+
+
 def test_another_accounts_key_is_refused_at_once_only_by_its_key_policy(
     firehose: Any,
 ) -> None:
