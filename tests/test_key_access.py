@@ -131,6 +131,10 @@ CONDITIONS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         {"ForAnyValue:StringEquals": {"aws:CalledVia": "firehose.amazonaws.com"}},
         {"ForAnyValue:StringEquals": {"aws:CalledVia": "kinesis.amazonaws.com"}},
     ),
+    "principal-is-not-aws-service": (
+        {"StringEquals": {"aws:PrincipalIsAWSService": "false"}},
+        {"StringEquals": {"aws:PrincipalIsAWSService": "true"}},
+    ),
     "via-aws-service": (
         {"Bool": {"aws:ViaAWSService": "true", "aws:PrincipalIsAWSService": "false"}},
         {"Bool": {"aws:ViaAWSService": "false"}},
@@ -355,6 +359,29 @@ def test_remembered_decisions_stay_within_their_bound(monkeypatch: pytest.Monkey
             assert 0 < len(kms_module._DECISIONS) <= 2
 
 
+@pytest.mark.skipif(not hasattr(time, "tzset"), reason="time.tzset is Unix only")
+def test_the_current_time_a_key_policy_sees_is_utc(monkeypatch: pytest.MonkeyPatch) -> None:
+    """aws:CurrentTime is UTC whatever the machine's zone."""
+    until = {"DateLessThan": {"aws:CurrentTime": "2031-01-01T00:00:00Z"}}
+    monkeypatch.setenv("TZ", "Asia/Tokyo")  # UTC+9: already 2031 there
+    time.tzset()
+    try:
+        with (
+            time_machine.travel(  # a timestamp: a datetime with a tzinfo would set the zone
+                datetime.datetime(2030, 12, 31, 23, tzinfo=datetime.timezone.utc).timestamp(),
+                tick=False,
+            ),
+            mock_firehose_sse(),
+        ):
+            firehose, kms = client("firehose"), client("kms")
+            key = key_with(use({"AWS": ACCOUNT}, **until), kms=kms)
+            create_stream(firehose, "s", DeliveryStreamEncryptionConfigurationInput=cmk(key["Arn"]))
+            assert description(firehose, "s")["DeliveryStreamStatus"] == "ACTIVE"
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
 def test_a_key_policy_change_applies_to_the_next_put(firehose: Any, kms: Any) -> None:
     key = kms.create_key()["KeyMetadata"]
     create_stream(firehose, "s", DeliveryStreamEncryptionConfigurationInput=cmk(key["Arn"]))
@@ -515,6 +542,33 @@ def test_a_key_policy_naming_the_caller_allows_without_iam(firehose: Any, kms: A
         caller = client("firehose", **keys)
         start(caller, "named", key["Arn"])
         assert settle(caller, "named") == {**cmk(key["Arn"]), "Status": "ENABLED"}
+
+    enforced()
+
+
+def test_another_accounts_key_naming_the_caller_still_needs_iam(firehose: Any) -> None:
+    iam = client("iam")
+    user = f"arn:aws:iam::{ACCOUNT}:user/firehose-only"
+    owner = other_account_client("kms")
+    named = {"Effect": "Allow", "Principal": {"AWS": user}, "Action": "kms:*", "Resource": "*"}
+    key = owner.create_key(Policy=key_policy(OTHER_ACCOUNT, named))["KeyMetadata"]
+    firehose_only = iam_user(
+        iam, "firehose-only", {"Effect": "Allow", "Action": "firehose:*", "Resource": "*"}
+    )
+    create_stream(firehose, "cross")
+
+    @set_initial_no_auth_action_count(0)
+    def enforced() -> None:
+        caller = client("firehose", **firehose_only)
+        start(caller, "cross", key["Arn"])
+        assert settle(caller, "cross")["FailureDescription"] == {
+            "Type": "KMS_ACCESS_DENIED",
+            "Details": (
+                f"{user} is not allowed kms:DescribeKey on KMS key {key['Arn']} through "
+                "Firehose: the key is in another account, and no IAM policy of the caller "
+                "allows it."
+            ),
+        }
 
     enforced()
 
