@@ -372,7 +372,20 @@ def test_a_failure_deletes_the_other_resources_of_the_stack(cfn: Any, firehose: 
     assert firehose.list_delivery_streams()["DeliveryStreamNames"] == []
     buckets = [b["Name"] for b in client("s3").list_buckets()["Buckets"]]
     assert "web-bucket" not in buckets  # moto's own resources are deleted too
-    assert resource_events(cfn, "web", "Good" if False else "Stream")[-1] == ("DELETE_COMPLETE", "")
+    assert resource_events(cfn, "web", "Stream")[-1] == ("DELETE_COMPLETE", "")
+
+
+def test_a_rollback_gets_past_a_resource_already_deleted(cfn: Any, firehose: Any) -> None:
+    # The queue is deleted outside the stack before the rollback; as on AWS, the rollback
+    # still completes and deletes the rest.
+    queue = {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "jobs"}}
+    body = template(Key=template_key(enabled=False), Stream=stream(name="web"), Queue=queue)
+    cfn.create_stack(StackName="web", TemplateBody=body)
+    sqs = client("sqs")
+    sqs.delete_queue(QueueUrl=sqs.get_queue_url(QueueName="jobs")["QueueUrl"])
+    assert statuses(cfn, "web", 3) == ["ROLLBACK_IN_PROGRESS"] * 2 + ["ROLLBACK_COMPLETE"]
+    assert resource_events(cfn, "web")[-1] == ("DELETE_COMPLETE", "")
+    assert firehose.list_delivery_streams()["DeliveryStreamNames"] == []
 
 
 # Hostile templates ------------------------------------------------------------------------
@@ -674,6 +687,24 @@ def test_a_rollback_puts_back_the_template_and_the_parameters(cfn: Any, firehose
     assert statuses(cfn, "web", 2)[-1] == "UPDATE_COMPLETE"
     tags = firehose.list_tags_for_delivery_stream(DeliveryStreamName="web")["Tags"]
     assert {"Key": "team", "Value": "c"} in tags
+
+
+def test_a_resource_whose_type_becomes_a_delivery_stream_is_created(
+    cfn: Any, firehose: Any
+) -> None:
+    # AWS refuses to change a resource's type; moto's CloudFormation lets a template do it,
+    # and the stream is then made as a new resource rather than updated from the queue.
+    queue = {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "jobs"}}
+    cfn.create_stack(StackName="web", TemplateBody=json.dumps({"Resources": {"Stream": queue}}))
+    assert status(cfn, "web") == "CREATE_COMPLETE"
+    cfn.update_stack(StackName="web", TemplateBody=template(Stream=stream(key=None, name="web")))
+    assert status(cfn, "web") == "UPDATE_COMPLETE"
+    assert resource_events(cfn, "web") == [("CREATE_IN_PROGRESS", ""), ("CREATE_COMPLETE", "")]
+    assert description(firehose, "web")["DeliveryStreamStatus"] == "ACTIVE"
+    assert outputs(cfn, "web") == {
+        "Name": "web",
+        "Arn": f"arn:aws:firehose:us-east-1:{ACCOUNT}:deliverystream/web",
+    }
 
 
 def test_update_with_disable_rollback_stays_update_failed(cfn: Any, firehose: Any) -> None:
