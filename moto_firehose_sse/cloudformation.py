@@ -724,8 +724,20 @@ class DeliveryStreamResource(_Detached):
     def _event(self, status: str, reason: str | None = None) -> None:
         if self.stack is not None:
             add_event(
-                self.stack, self.logical_resource_id, self.name or "", RESOURCE_TYPE, status, reason
+                self.stack,
+                self.logical_resource_id,
+                self._physical_id,
+                RESOURCE_TYPE,
+                status,
+                reason,
             )
+
+    @property
+    def _physical_id(self) -> str:
+        """The stream's name; in an update, the old stream's until there is a new one."""
+        if self.name is None and self.previous is not None:
+            return self.previous._physical_id
+        return self.name or ""
 
 
 # Stacks ----------------------------------------------------------------------------------

@@ -88,6 +88,16 @@ def resource_events(cfn: Any, stack: str, logical_id: str = "Stream") -> list[tu
     return [(s, r) for i, s, r in events(cfn, stack) if i == logical_id]
 
 
+def physical_ids(cfn: Any, stack: str, logical_id: str = "Stream") -> list[tuple[str, str]]:
+    """(status, physical resource id) of the resource's events, oldest first."""
+    found = cfn.describe_stack_events(StackName=stack)["StackEvents"][::-1]
+    return [
+        (e["ResourceStatus"], e["PhysicalResourceId"])
+        for e in found
+        if e["LogicalResourceId"] == logical_id
+    ]
+
+
 def stack_events(cfn: Any, stack: str) -> list[str]:
     return [s for i, s, _ in events(cfn, stack) if i == stack]
 

@@ -32,6 +32,7 @@ from .cfn_helpers import (
     events,
     outputs,
     physical_id,
+    physical_ids,
     resource_events,
     stack_events,
     status,
@@ -552,6 +553,10 @@ def test_update_to_another_key_in_place(cfn: Any, firehose: Any, kms: Any) -> No
     assert len(kms.list_grants(KeyId=key2)["Grants"]) == 1
     assert kms.list_grants(KeyId=key_arn(cfn, "web"))["Grants"] == []
     assert resource_events(cfn, "web")[-2:] == [("UPDATE_IN_PROGRESS", ""), ("UPDATE_COMPLETE", "")]
+    assert physical_ids(cfn, "web")[-2:] == [
+        ("UPDATE_IN_PROGRESS", "web"),
+        ("UPDATE_COMPLETE", "web"),
+    ]
     assert stack_events(cfn, "web")[-2:] == ["UPDATE_IN_PROGRESS", "UPDATE_COMPLETE"]
 
 
@@ -863,6 +868,14 @@ def test_a_new_name_replaces_the_stream(cfn: Any, firehose: Any) -> None:
         ("Stream", "DELETE_COMPLETE", ""),
         ("web", "UPDATE_COMPLETE", ""),
     ]
+    # the old stream's name until the new one is made, then the old one's deletion
+    assert physical_ids(cfn, "web")[2:] == [
+        ("UPDATE_IN_PROGRESS", "first"),
+        ("UPDATE_IN_PROGRESS", "first"),
+        ("UPDATE_COMPLETE", "second"),
+        ("DELETE_IN_PROGRESS", "first"),
+        ("DELETE_COMPLETE", "first"),
+    ]
 
 
 def test_a_replaced_stream_that_can_not_be_deleted_is_left(
@@ -932,6 +945,12 @@ def test_a_replacement_onto_a_taken_name_already_exists(cfn: Any, firehose: Any)
     ] == ["The following resource(s) failed to update: [Stream]. "]
     assert sorted(firehose.list_delivery_streams()["DeliveryStreamNames"]) == ["first", "taken"]
     assert outputs(cfn, "web")["Name"] == "first"
+    # Nothing new was made: the update's events name the stream the resource still is
+    assert physical_ids(cfn, "web")[2:] == [
+        ("UPDATE_IN_PROGRESS", "first"),
+        ("UPDATE_IN_PROGRESS", "first"),
+        ("UPDATE_FAILED", "first"),
+    ]
 
 
 def test_a_new_type_replaces_a_generated_name(cfn: Any, firehose: Any) -> None:
