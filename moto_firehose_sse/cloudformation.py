@@ -575,8 +575,8 @@ class DeliveryStreamResource(_Detached):
         try:
             self._create(request)
         except Exception as exc:
-            if not self._created:
-                self.name = None
+            if not self._created:  # the resource is still the old stream
+                self.name, self.arn = old.name, old.arn
             self._fail(exc)
 
     def _update_in_place(self, request: dict[str, Any], before: dict[str, Any]) -> None:

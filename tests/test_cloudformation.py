@@ -740,6 +740,43 @@ def test_remove_encryption_stops_it(cfn: Any, firehose: Any, kms: Any) -> None:
     assert sse(firehose, "web") == {"KeyType": "AWS_OWNED_CMK", "Status": "ENABLED"}
 
 
+def test_an_update_of_the_tags_alone_makes_no_encryption_call(
+    cfn: Any, firehose: Any, firehose_sse: FirehoseSSE
+) -> None:
+    firehose_sse.configure(max_encryption_changes_per_day=2)
+    tagged = [{"Key": "team", "Value": "data"}]
+    # A stream fed by a Kinesis stream has no encryption block: the update is over at once
+    kinesis = client("kinesis")
+    kinesis.create_stream(StreamName="source", ShardCount=1)
+    source_arn = kinesis.describe_stream(StreamName="source")["StreamDescription"]["StreamARN"]
+    fed = {
+        "DeliveryStreamType": "KinesisStreamAsSource",
+        "KinesisStreamSourceConfiguration": {"KinesisStreamARN": source_arn, "RoleARN": ROLE_ARN},
+    }
+    cfn.create_stack(StackName="fed", TemplateBody=template(Stream=stream(key=None, **fed)))
+    assert status(cfn, "fed") == "CREATE_COMPLETE"
+    fed_tagged = template(Stream=stream(key=None, Tags=tagged, **fed))
+    cfn.update_stack(StackName="fed", TemplateBody=fed_tagged)
+    assert status(cfn, "fed") == "UPDATE_COMPLETE"
+    name = outputs(cfn, "fed")["Name"]
+    assert "DeliveryStreamEncryptionConfiguration" not in description(firehose, name)
+    tags = firehose.list_tags_for_delivery_stream(DeliveryStreamName=name)["Tags"]
+    assert tags == tagged
+    # A stream whose encryption the template removed: no second Stop is counted
+    cfn.create_stack(StackName="web", TemplateBody=two_keys())
+    assert status(cfn, "web") == "CREATE_COMPLETE"
+    cfn.update_stack(StackName="web", TemplateBody=two_keys(None))  # the first change
+    assert statuses(cfn, "web", 2)[-1] == "UPDATE_COMPLETE"
+    cfn.update_stack(StackName="web", TemplateBody=two_keys(None, Tags=tagged))
+    assert status(cfn, "web") == "UPDATE_COMPLETE"
+    assert sse(firehose, "web") == {"Status": "DISABLED"}
+    owned = {"DeliveryStreamEncryptionConfigurationInput": {"KeyType": "AWS_OWNED_CMK"}}
+    firehose.start_delivery_stream_encryption(DeliveryStreamName="web", **owned)  # the second
+    assert [sse(firehose, "web")["Status"] for _ in range(2)] == ["ENABLING", "ENABLED"]  # type: ignore[index]
+    with pytest.raises(firehose.exceptions.LimitExceededException):
+        firehose.stop_delivery_stream_encryption(DeliveryStreamName="web")
+
+
 def test_a_stop_that_fails_fails_the_update(
     cfn: Any, firehose: Any, firehose_sse: FirehoseSSE
 ) -> None:
@@ -950,6 +987,32 @@ def test_a_replacement_onto_a_taken_name_already_exists(cfn: Any, firehose: Any)
         ("UPDATE_IN_PROGRESS", "first"),
         ("UPDATE_IN_PROGRESS", "first"),
         ("UPDATE_FAILED", "first"),
+    ]
+
+
+def test_deleting_a_stack_whose_replacement_failed_deletes_the_old_stream(
+    cfn: Any, firehose: Any
+) -> None:
+    create_stream(firehose, "taken")
+    cfn.create_stack(StackName="web", TemplateBody=template(Stream=stream(key=None, name="first")))
+    assert status(cfn, "web") == "CREATE_COMPLETE"
+    replaced = template(Stream=stream(key=None, name="taken"))
+    cfn.update_stack(StackName="web", TemplateBody=replaced, DisableRollback=True)
+    assert status(cfn, "web") == "UPDATE_FAILED"
+    assert outputs(cfn, "web") == {
+        "Name": "first",
+        "Arn": f"arn:aws:firehose:us-east-1:{ACCOUNT}:deliverystream/first",
+    }
+    assert physical_id(cfn, "web", "Stream") == "first"
+    stack_id = cfn.describe_stacks(StackName="web")["Stacks"][0]["StackId"]
+    cfn.delete_stack(StackName="web")
+    seen = [cfn.describe_stacks(StackName=stack_id)["Stacks"][0]["StackStatus"] for _ in range(3)]
+    assert seen[-1] == "DELETE_COMPLETE", seen
+    # the stream the resource still was is deleted; the stream it could not take is not
+    assert firehose.list_delivery_streams()["DeliveryStreamNames"] == ["taken"]
+    assert physical_ids(cfn, stack_id)[-2:] == [
+        ("DELETE_IN_PROGRESS", "first"),
+        ("DELETE_COMPLETE", "first"),
     ]
 
 
