@@ -668,6 +668,35 @@ def test_a_rollback_undoes_the_other_streams_steps(cfn: Any, firehose: Any, kms:
     ]
 
 
+def test_a_rollback_step_that_is_refused_fails_the_rollback(
+    cfn: Any, firehose: Any, firehose_sse: FirehoseSSE
+) -> None:
+    """Undoing A's key change is a second change of the day, over the limit: as on AWS, the
+    stack ends UPDATE_ROLLBACK_FAILED and A's event says why."""
+    firehose_sse.configure(max_encryption_changes_per_day=1)
+
+    def body(a_key: str, b_key: str) -> str:
+        streams = {"A": stream(key=a_key, name="a"), "B": stream(key=b_key, name="b")}
+        return template(Key2=template_key(), Key3=template_key(False), Stream=None, **streams)
+
+    cfn.create_stack(StackName="web", TemplateBody=body("Key", "Key"))
+    assert status(cfn, "web") == "CREATE_COMPLETE"
+    cfn.update_stack(StackName="web", TemplateBody=body("Key2", "Key3"))
+    assert statuses(cfn, "web", 3)[-1] == "UPDATE_ROLLBACK_FAILED"
+    assert [s for s, _ in resource_events(cfn, "web", "A")][-3:] == [
+        "UPDATE_COMPLETE",
+        "UPDATE_IN_PROGRESS",  # the rollback
+        "UPDATE_FAILED",
+    ]
+    found = REASON.match(resource_events(cfn, "web", "A")[-1][1])
+    assert found is not None and found["code"] == "ServiceLimitExceeded"
+    assert found["message"].startswith(
+        "Firehose a has had 1 StartDeliveryStreamEncryption and StopDeliveryStreamEncryption "
+        "calls in the last 24 hours, the most allowed; the next call is accepted from "
+    )
+    assert sse(firehose, "a")["KeyARN"] == key_arn(cfn, "web", "Key2")  # type: ignore[index]
+
+
 def test_a_rollback_puts_back_the_template_and_the_parameters(cfn: Any, firehose: Any) -> None:
     def body(use: str) -> str:
         found = json.loads(
