@@ -298,7 +298,9 @@ class _Scope:
     """The stack a CloudFormation operation runs on, and the streams it started work on."""
 
     stack: Any
+    kind: str = ""
     resources: list[DeliveryStreamResource] = field(default_factory=list)
+    removed: list[DeliveryStreamResource] = field(default_factory=list)
 
 
 _SCOPE: contextvars.ContextVar[_Scope | None] = contextvars.ContextVar(
@@ -414,6 +416,10 @@ class DeliveryStreamResource(_Detached):
         pass  # moto calls ``delete`` on the instance first
 
     def delete(self, account_id: str, region_name: str) -> None:
+        scope = _SCOPE.get()
+        if scope is not None and scope.kind == "UPDATE":
+            scope.removed.append(self)  # removed by the update: deleted in its clean-up
+            return
         with LOCK:
             self._start_delete()
 
@@ -846,6 +852,7 @@ class _Phase:
     on_failure: str = "ROLLBACK"
     snapshot: _Snapshot | None = None
     failed: list[str] = field(default_factory=list)
+    removed: list[DeliveryStreamResource] = field(default_factory=list)  # by an update
 
 
 _PHASES: weakref.WeakKeyDictionary[Any, _Phase] = weakref.WeakKeyDictionary()
@@ -856,8 +863,8 @@ def busy(stack: Any) -> bool:
 
 
 @contextlib.contextmanager
-def scope(stack: Any) -> Iterator[_Scope]:
-    found = _Scope(stack)
+def scope(stack: Any, kind: str) -> Iterator[_Scope]:
+    found = _Scope(stack, kind)
     token = _SCOPE.set(found)
     try:
         yield found
@@ -882,14 +889,11 @@ def request_failure_mode(mode: str) -> Iterator[None]:
         _ON_FAILURE.reset(token)
 
 
-def begin(
-    stack: Any,
-    kind: str,
-    resources: list[DeliveryStreamResource],
-    snapshot: _Snapshot | None = None,
-) -> None:
-    """After moto ran ``kind`` (CREATE, UPDATE, DELETE) on the stack: wait for the streams."""
-    if not resources:
+def begin(stack: Any, found: _Scope, snapshot: _Snapshot | None = None) -> None:
+    """After moto ran ``found.kind`` (CREATE, UPDATE, DELETE) on the stack: wait for the
+    streams; the streams an update removed are deleted in its clean-up, as on AWS."""
+    kind, resources = found.kind, found.resources
+    if not resources and not found.removed:
         return
     if kind == "DELETE":
         # moto has marked the stack DELETE_COMPLETE; it is not while a stream is deleting
@@ -900,7 +904,9 @@ def begin(
         stack.output_map = _NoOutputs()
     _drop_final_event(stack, f"{kind}_COMPLETE")
     stack.status = f"{kind}_IN_PROGRESS"
-    _PHASES[stack] = _Phase(kind, list(resources), _ON_FAILURE.get() or "ROLLBACK", snapshot)
+    _PHASES[stack] = _Phase(
+        kind, list(resources), _ON_FAILURE.get() or "ROLLBACK", snapshot, removed=found.removed
+    )
     settle(stack, poll=False)
 
 
@@ -962,8 +968,6 @@ def _failed(stack: Any, phase: _Phase, failed: list[DeliveryStreamResource]) -> 
         _stack_event(stack, "UPDATE_ROLLBACK_IN_PROGRESS", reason)
         undo = []
         for resource in phase.resources:
-            if resource.state == FAILED and resource.action == "DELETE":
-                continue
             if resource.rollback_step():
                 undo.append(
                     resource.previous
@@ -1008,7 +1012,7 @@ def _completed(stack: Any, phase: _Phase) -> None:
     if kind == "UPDATE":
         old = [
             r.replaces for r in phase.resources if r.replaces is not None and r.state == COMPLETE
-        ]
+        ] + phase.removed
         if old:
             _stack_event(stack, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS")
             for resource in old:

@@ -365,9 +365,9 @@ def _cfn_attach() -> None:
 
     def create_resources(original: Any) -> Any:
         def wrapper(self: Any) -> None:
-            with cloudformation.scope(self) as found:
+            with cloudformation.scope(self, "CREATE") as found:
                 original(self)
-            cloudformation.begin(self, "CREATE", found.resources)
+            cloudformation.begin(self, found)
 
         return wrapper
 
@@ -375,18 +375,18 @@ def _cfn_attach() -> None:
         def wrapper(self: Any, *args: Any, **kwargs: Any) -> None:
             refuse_busy(self)
             snapshot = cloudformation._Snapshot.take(self)
-            with cloudformation.scope(self) as found:
+            with cloudformation.scope(self, "UPDATE") as found:
                 original(self, *args, **kwargs)
-            cloudformation.begin(self, "UPDATE", found.resources, snapshot)
+            cloudformation.begin(self, found, snapshot)
 
         return wrapper
 
     def delete(original: Any) -> Any:
         def wrapper(self: Any) -> None:
             cloudformation.forget(self)
-            with cloudformation.scope(self) as found:
+            with cloudformation.scope(self, "DELETE") as found:
                 original(self)
-            cloudformation.begin(self, "DELETE", found.resources)
+            cloudformation.begin(self, found)
 
         return wrapper
 
@@ -402,12 +402,12 @@ def _cfn_attach() -> None:
             refuse_busy(stack)
             kind = "CREATE" if change_set.change_set_type == "CREATE" else "UPDATE"
             snapshot = cloudformation._Snapshot.take(stack) if kind == "UPDATE" else None
-            with cloudformation.scope(stack) as found:
+            with cloudformation.scope(stack, kind) as found:
                 original(self, change_set_name, stack_name)
             if found.resources:  # moto keeps the outputs of the empty template it started with
                 stack._parse_template()
                 stack.output_map = stack._create_output_map()
-            cloudformation.begin(stack, kind, found.resources, snapshot)
+            cloudformation.begin(stack, found, snapshot)
             return None
 
         return wrapper

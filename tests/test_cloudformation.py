@@ -668,6 +668,93 @@ def test_a_rollback_undoes_the_other_streams_steps(cfn: Any, firehose: Any, kms:
     ]
 
 
+def removing(a_key: str, x: bool, b_key: str = "Key") -> str:
+    """Streams A (on ``a_key``), B (on ``b_key``), X (when ``x``); Key3 is disabled."""
+    streams = {
+        "A": stream(key=a_key, name="a"),
+        "B": stream(key=b_key, name="b"),
+        "X": stream(key="Key", name="x") if x else None,
+    }
+    return template(Key2=template_key(), Key3=template_key(False), Stream=None, **streams)
+
+
+def test_a_stream_an_update_removes_is_deleted_in_the_clean_up(cfn: Any, firehose: Any) -> None:
+    cfn.create_stack(StackName="web", TemplateBody=removing("Key", x=True))
+    assert status(cfn, "web") == "CREATE_COMPLETE"
+    created = len(events(cfn, "web"))
+    cfn.update_stack(StackName="web", TemplateBody=removing("Key2", x=False))
+    found = statuses(cfn, "web", 4)
+    assert found[-1] == "UPDATE_COMPLETE", found
+    assert sorted(firehose.list_delivery_streams()["DeliveryStreamNames"]) == ["a", "b"]
+    # As on AWS: the update first, then the removed resource in the clean-up
+    assert events(cfn, "web")[created:] == [
+        ("web", "UPDATE_IN_PROGRESS", "User Initiated"),
+        ("A", "UPDATE_IN_PROGRESS", ""),
+        ("A", "UPDATE_COMPLETE", ""),
+        ("web", "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", ""),
+        ("X", "DELETE_IN_PROGRESS", ""),
+        ("X", "DELETE_COMPLETE", ""),
+        ("web", "UPDATE_COMPLETE", ""),
+    ]
+    assert physical_ids(cfn, "web", "X")[-2:] == [
+        ("DELETE_IN_PROGRESS", "x"),
+        ("DELETE_COMPLETE", "x"),
+    ]
+
+
+def test_an_update_that_only_removes_a_stream(cfn: Any, firehose: Any) -> None:
+    cfn.create_stack(StackName="web", TemplateBody=removing("Key", x=True))
+    assert status(cfn, "web") == "CREATE_COMPLETE"
+    cfn.update_stack(StackName="web", TemplateBody=removing("Key", x=False))
+    # the deletion is under way at the first read (DELETING), over at the next
+    assert statuses(cfn, "web", 2) == ["UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", "UPDATE_COMPLETE"]
+    assert sorted(firehose.list_delivery_streams()["DeliveryStreamNames"]) == ["a", "b"]
+
+
+def test_a_failed_update_keeps_the_stream_it_removed(cfn: Any, firehose: Any, kms: Any) -> None:
+    cfn.create_stack(StackName="web", TemplateBody=removing("Key", x=True))
+    assert status(cfn, "web") == "CREATE_COMPLETE"
+    key = key_arn(cfn, "web")
+    cfn.update_stack(StackName="web", TemplateBody=removing("Key2", x=False, b_key="Key3"))
+    found = statuses(cfn, "web", 6)
+    assert found[-1] == "UPDATE_ROLLBACK_COMPLETE", found
+    assert sorted(firehose.list_delivery_streams()["DeliveryStreamNames"]) == ["a", "b", "x"]
+    assert description(firehose, "x")["DeliveryStreamStatus"] == "ACTIVE"
+    assert resource_events(cfn, "web", "X") == [("CREATE_IN_PROGRESS", ""), ("CREATE_COMPLETE", "")]
+    assert sse(firehose, "a")["KeyARN"] == key  # type: ignore[index]
+    assert physical_id(cfn, "web", "X") == "x"  # the stack holds it again
+    # and a later update that removes it deletes it
+    cfn.update_stack(StackName="web", TemplateBody=removing("Key", x=False))
+    assert statuses(cfn, "web", 2)[-1] == "UPDATE_COMPLETE"
+    assert "x" not in firehose.list_delivery_streams()["DeliveryStreamNames"]
+
+
+def test_a_removed_stream_that_can_not_be_deleted_is_left(
+    cfn: Any, firehose: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As on AWS, a clean-up that fails leaves the resource and the update complete."""
+    cfn.create_stack(StackName="web", TemplateBody=removing("Key", x=True))
+    assert status(cfn, "web") == "CREATE_COMPLETE"
+
+    def broken(*args: Any) -> None:  # moto's own removal of the stream
+        raise RuntimeError("injected")
+
+    monkeypatch.setattr(FirehoseBackend, "delete_delivery_stream", broken)
+    cfn.update_stack(StackName="web", TemplateBody=removing("Key", x=False))
+    # the handler's first callback meets the error
+    assert statuses(cfn, "web", 2) == ["UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", "UPDATE_COMPLETE"]
+    assert stack_events(cfn, "web")[-3:] == [
+        "UPDATE_IN_PROGRESS",
+        "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS",
+        "UPDATE_COMPLETE",
+    ]
+    assert [s for s, _ in resource_events(cfn, "web", "X")][-2:] == [
+        "DELETE_IN_PROGRESS",
+        "DELETE_FAILED",
+    ]
+    assert description(firehose, "x")["DeliveryStreamStatus"] == "DELETING_FAILED"
+
+
 def test_a_rollback_step_that_is_refused_fails_the_rollback(
     cfn: Any, firehose: Any, firehose_sse: FirehoseSSE
 ) -> None:
