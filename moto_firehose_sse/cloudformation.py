@@ -979,14 +979,10 @@ def _failed(stack: Any, phase: _Phase, failed: list[DeliveryStreamResource]) -> 
         final = {"DELETE": "DELETE_FAILED", "ROLLBACK": "ROLLBACK_FAILED"}.get(
             kind, "UPDATE_ROLLBACK_FAILED"
         )
+        # an update's rollback updates the streams it changed and deletes those it made
+        verb = "update" if any(r.action == "UPDATE" for r in failed) else "delete"
         _PHASES.pop(stack, None)  # a stack that failed to delete stays listed
-        _stack_event(
-            stack,
-            final,
-            f"The following resource(s) failed to delete: [{names}]. "
-            if kind != "UPDATE_ROLLBACK"
-            else None,
-        )
+        _stack_event(stack, final, f"The following resource(s) failed to {verb}: [{names}]. ")
 
 
 def _rollback_create(stack: Any, phase: _Phase) -> None:

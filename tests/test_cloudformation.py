@@ -755,6 +755,28 @@ def test_a_removed_stream_that_can_not_be_deleted_is_left(
     assert description(firehose, "x")["DeliveryStreamStatus"] == "DELETING_FAILED"
 
 
+def test_a_rollback_waits_for_the_replacement_to_be_deleted(cfn: Any, firehose: Any) -> None:
+    def body(a_name: str, b_key: str) -> str:
+        streams = {"A": stream(name=a_name), "B": stream(key=b_key, name="b")}
+        return template(Key3=template_key(False), Stream=None, **streams)
+
+    cfn.create_stack(StackName="web", TemplateBody=body("first", "Key"))
+    assert status(cfn, "web") == "CREATE_COMPLETE"
+    cfn.update_stack(StackName="web", TemplateBody=body("second", "Key3"))
+    found = statuses(cfn, "web", 6)
+    assert found[-1] == "UPDATE_ROLLBACK_COMPLETE", found
+    assert sorted(firehose.list_delivery_streams()["DeliveryStreamNames"]) == ["b", "first"]
+    # the new stream's deletion is over before the stack's rollback is
+    found_events = [(i, s) for i, s, _ in events(cfn, "web")]
+    assert found_events[-1] == ("web", "UPDATE_ROLLBACK_COMPLETE")
+    assert ("A", "DELETE_COMPLETE") in found_events[-3:]
+    assert physical_ids(cfn, "web", "A")[-2:] == [
+        ("DELETE_IN_PROGRESS", "second"),
+        ("DELETE_COMPLETE", "second"),
+    ]
+    assert outputs(cfn, "web") == {}  # the template's outputs name "Stream", absent here
+
+
 def test_a_rollback_step_that_is_refused_fails_the_rollback(
     cfn: Any, firehose: Any, firehose_sse: FirehoseSSE
 ) -> None:
@@ -770,6 +792,11 @@ def test_a_rollback_step_that_is_refused_fails_the_rollback(
     assert status(cfn, "web") == "CREATE_COMPLETE"
     cfn.update_stack(StackName="web", TemplateBody=body("Key2", "Key3"))
     assert statuses(cfn, "web", 3)[-1] == "UPDATE_ROLLBACK_FAILED"
+    assert [e for e in events(cfn, "web") if e[0] == "web"][-1] == (
+        "web",
+        "UPDATE_ROLLBACK_FAILED",
+        "The following resource(s) failed to update: [A, B]. ",
+    )
     assert [s for s, _ in resource_events(cfn, "web", "A")][-3:] == [
         "UPDATE_COMPLETE",
         "UPDATE_IN_PROGRESS",  # the rollback
@@ -836,6 +863,11 @@ def test_update_with_disable_rollback_stays_update_failed(cfn: Any, firehose: An
     )
     assert statuses(cfn, "web", 2) == ["UPDATE_IN_PROGRESS", "UPDATE_FAILED"]
     assert sse(firehose, "web")["Status"] == "ENABLING_FAILED"  # type: ignore[index]
+    assert [e for e in events(cfn, "web") if e[0] == "web"][-1] == (
+        "web",
+        "UPDATE_FAILED",
+        "The following resource(s) failed to update: [Stream]. ",
+    )
 
 
 def test_remove_encryption_stops_it(cfn: Any, firehose: Any, kms: Any) -> None:
@@ -1242,8 +1274,42 @@ def test_a_deletion_that_fails_even_forced_fails_the_stack_delete(
     assert message.startswith("Unable to delete delivery stream web. UNKNOWN_ERROR: ")
     assert description(firehose, "web")["DeliveryStreamStatus"] == "DELETING_FAILED"
     assert status(cfn, "web") == "DELETE_FAILED"  # still listed: found by its name
+    assert [e for e in events(cfn, stack_id) if e[0] == "web"][-1] == (
+        "web",
+        "DELETE_FAILED",
+        "The following resource(s) failed to delete: [Stream]. ",
+    )
     listed = [s for s in cfn.list_stacks()["StackSummaries"] if s["StackId"] == stack_id]
     assert [s["StackStatus"] for s in listed] == ["DELETE_FAILED"]
+
+
+def test_a_rollback_that_can_not_delete_a_stream_fails(
+    cfn: Any, firehose: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """B's key is disabled; deleting A in the rollback fails: ROLLBACK_FAILED, A left."""
+    body = template(
+        Key3=template_key(False), Stream=None, A=stream(name="a"), B=stream("Key3", "b")
+    )
+    real = FirehoseBackend.delete_delivery_stream
+
+    def broken(self: Any, name: str, *args: Any) -> None:  # moto's own removal of A
+        if name == "a":
+            raise RuntimeError("injected")
+        real(self, name, *args)
+
+    monkeypatch.setattr(FirehoseBackend, "delete_delivery_stream", broken)
+    cfn.create_stack(StackName="web", TemplateBody=body)
+    stack_id = cfn.describe_stacks(StackName="web")["Stacks"][0]["StackId"]
+    seen = [cfn.describe_stacks(StackName=stack_id)["Stacks"][0]["StackStatus"] for _ in range(4)]
+    assert seen[-1] == "ROLLBACK_FAILED", seen
+    assert [e for e in events(cfn, stack_id) if e[0] == "web"][-1] == (
+        "web",
+        "ROLLBACK_FAILED",
+        "The following resource(s) failed to delete: [A]. ",
+    )
+    assert [s for s, _ in resource_events(cfn, stack_id, "A")][-1] == "DELETE_FAILED"
+    assert [s for s, _ in resource_events(cfn, stack_id, "B")][-1] == "DELETE_COMPLETE"
+    assert firehose.list_delivery_streams()["DeliveryStreamNames"] == ["a"]
 
 
 def test_delete_of_a_stream_deleted_meanwhile(cfn: Any, firehose: Any) -> None:
