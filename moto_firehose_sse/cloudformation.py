@@ -485,11 +485,11 @@ class DeliveryStreamResource(_Detached):
                 tags.setdefault(key, value)
         return [{"Key": k, "Value": v} for k, v in tags.items()] or None
 
-    def _start_create(self, name: str | None = None) -> None:
+    def _start_create(self) -> None:
         self._begin("CREATE")
         try:
             request = checked_properties(
-                self.properties, self._name_from(self.properties, name), self.logical_resource_id
+                self.properties, self._name_from(self.properties, None), self.logical_resource_id
             )
             self.name = request["DeliveryStreamName"]
             self.properties = {k: v for k, v in request.items() if k != "DeliveryStreamName"}

@@ -13,7 +13,7 @@ import moto
 import pytest
 from botocore.exceptions import ClientError
 from freezegun import freeze_time
-from moto.firehose.models import FirehoseBackend
+from moto.firehose.models import FirehoseBackend, firehose_backends
 from moto.moto_api import state_manager
 
 from moto_firehose_sse import (
@@ -251,6 +251,11 @@ def test_a_destination_moto_does_not_keep_fails_the_resource(cfn: Any, firehose:
     state, message, code = failure(cfn, "web")
     assert (state, code) == ("CREATE_FAILED", "InvalidRequest")
     assert "moto's Firehose has no AmazonopensearchserviceDestinationConfiguration" in message
+    taken = re.search(r"\(moto takes (.*)\)$", message)
+    assert taken is not None, message
+    kinds = taken[1].split(", ")
+    assert "ExtendedS3DestinationConfiguration" in kinds
+    assert all(re.fullmatch(r"\w+DestinationConfiguration", k) for k in kinds), kinds
     assert firehose.list_delivery_streams()["DeliveryStreamNames"] == []
 
 
@@ -323,6 +328,30 @@ def test_disable_rollback_keeps_create_failed(cfn: Any, firehose: Any) -> None:
     assert found["FailureDescription"]["Type"] == "DISABLED_KMS_KEY"
 
 
+def test_a_stream_gone_while_creating_fails_the_resource(cfn: Any, firehose: Any) -> None:
+    """Not an AWS behaviour (a CREATING stream can't be deleted): a stream removed from moto's
+    backend directly fails the create instead of leaving it waiting."""
+    state_manager.set_transition(CREATION_MODEL_NAME, {"progression": "manual", "times": 3})
+    cfn.create_stack(StackName="web", TemplateBody=template(Stream=stream(key=None, name="web")))
+    assert status(cfn, "web") == "CREATE_IN_PROGRESS"
+    del firehose_backends[ACCOUNT]["us-east-1"].delivery_streams["web"]
+    assert status(cfn, "web") == "ROLLBACK_COMPLETE"
+    state, message, code = failure(cfn, "web")
+    assert (state, code) == ("CREATE_FAILED", "InvalidRequest")
+    assert message == (
+        "Unable to Create Delivery Stream. Delivery stream status is unknown: the stream is gone."
+    )
+
+
+def test_the_stacks_aws_tags_are_not_given_to_the_stream(cfn: Any, firehose: Any) -> None:
+    tags = [{"Key": "aws:owner", "Value": "x"}, {"Key": "env", "Value": "test"}]
+    body = template(Stream=stream(key=None, name="web"))
+    cfn.create_stack(StackName="web", TemplateBody=body, Tags=tags)
+    assert status(cfn, "web") == "CREATE_COMPLETE"
+    listed = firehose.list_tags_for_delivery_stream(DeliveryStreamName="web")["Tags"]
+    assert listed == [{"Key": "env", "Value": "test"}]
+
+
 def test_on_failure_delete_deletes_the_stack(cfn: Any, firehose: Any) -> None:
     body = template(Key=template_key(enabled=False), Stream=stream(name="web"))
     stack_id = cfn.create_stack(StackName="web", TemplateBody=body, OnFailure="DELETE")["StackId"]
@@ -331,6 +360,12 @@ def test_on_failure_delete_deletes_the_stack(cfn: Any, firehose: Any) -> None:
         found = cfn.describe_stacks(StackName=stack_id)["Stacks"][0]
     assert found["StackStatus"] == "DELETE_COMPLETE"
     assert firehose.list_delivery_streams()["DeliveryStreamNames"] == []
+    assert [s for i, s, _ in events(cfn, stack_id) if i == "web"][-4:] == [
+        "ROLLBACK_IN_PROGRESS",
+        "ROLLBACK_COMPLETE",
+        "DELETE_IN_PROGRESS",
+        "DELETE_COMPLETE",
+    ]
 
 
 def test_a_key_policy_object_that_denies_firehose(cfn: Any, firehose: Any) -> None:
@@ -517,6 +552,40 @@ def test_strings_for_numbers_and_booleans_as_cloudformation_converts(
     assert found["BufferingHints"] == {"SizeInMBs": 64, "IntervalInSeconds": 60}
 
 
+def test_booleans_maps_and_strings_as_cloudformation_converts(cfn: Any, firehose: Any) -> None:
+    serde = {"OpenXJsonSerDe": {"ColumnToJsonKeyMappings": {"ts": "timestamp", "n": 5}}}
+    destination = {
+        **S3,
+        "CloudWatchLoggingOptions": {"Enabled": "True"},
+        "ProcessingConfiguration": {"Enabled": "FALSE"},
+        "DataFormatConversionConfiguration": {
+            "Enabled": "false",
+            "InputFormatConfiguration": {"Deserializer": serde},
+        },
+        "Prefix": 2026,
+    }
+    tags = [{"Key": "flag", "Value": "true"}, {"Key": "solo"}]
+    body = template(
+        Stream=stream(key=None, name="typed", ExtendedS3DestinationConfiguration=destination)
+    )
+    resources = json.loads(body)
+    resources["Resources"]["Stream"]["Properties"]["Tags"] = tags
+    cfn.create_stack(StackName="web", TemplateBody=json.dumps(resources))
+    assert status(cfn, "web") == "CREATE_COMPLETE", events(cfn, "web")
+    found = description(firehose, "typed")["Destinations"][0]["ExtendedS3DestinationDescription"]
+    assert found["CloudWatchLoggingOptions"] == {"Enabled": True}
+    assert found["ProcessingConfiguration"] == {"Enabled": False}
+    conversion = found["DataFormatConversionConfiguration"]
+    assert conversion["Enabled"] is False
+    assert conversion["InputFormatConfiguration"]["Deserializer"] == {
+        "OpenXJsonSerDe": {"ColumnToJsonKeyMappings": {"ts": "timestamp", "n": "5"}}
+    }
+    assert found["Prefix"] == "2026"
+    # a string member keeps "true" as text; a tag without a value has the empty one
+    listed = firehose.list_tags_for_delivery_stream(DeliveryStreamName="typed")["Tags"]
+    assert listed == [{"Key": "flag", "Value": "true"}, {"Key": "solo", "Value": ""}]
+
+
 def test_an_unknown_attribute_is_a_template_error(cfn: Any) -> None:
     body = json.dumps(
         {
@@ -585,6 +654,28 @@ def test_update_waits_for_a_slow_transition(cfn: Any, firehose: Any) -> None:
         cfn.update_stack(StackName="web", TemplateBody=two_keys("Key2"))
     assert raised.value.response["Error"]["Code"] == "ValidationError"
     assert "is in UPDATE_IN_PROGRESS state and can not be updated" in str(raised.value)
+
+
+def test_an_error_of_the_mock_in_a_callback_fails_the_resource(
+    cfn: Any, firehose: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not an AWS behaviour: a bug of the mock (or moto) reaches the stack as InternalFailure
+    naming the error, instead of escaping as an HTTP 500."""
+    cfn.create_stack(StackName="web", TemplateBody=two_keys())
+    assert status(cfn, "web") == "CREATE_COMPLETE"
+    state_manager.set_transition(MODEL_NAME, {"progression": "manual", "times": 3})
+    cfn.update_stack(StackName="web", TemplateBody=two_keys("Key2"), DisableRollback=True)
+    assert status(cfn, "web") == "UPDATE_IN_PROGRESS"
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("injected")
+
+    backend = firehose_backends[ACCOUNT]["us-east-1"]
+    monkeypatch.setattr(backend, "describe_delivery_stream", broken)
+    assert status(cfn, "web") == "UPDATE_FAILED"
+    state, message, code = failure(cfn, "web")
+    assert (state, code) == ("UPDATE_FAILED", "InternalFailure")
+    assert message == "moto-firehose-sse could not run the handler (RuntimeError: injected)"
 
 
 def test_update_to_a_disabled_key_fails_and_rolls_back(cfn: Any, firehose: Any, kms: Any) -> None:
@@ -830,6 +921,13 @@ def test_a_rollback_puts_back_the_template_and_the_parameters(cfn: Any, firehose
     assert found["Parameters"] == team("a")
     template_body = cfn.get_template(StackName="web")["TemplateBody"]  # botocore parses it
     assert json.loads(json.dumps(template_body)) == json.loads(body("Key"))
+    # the parameters are the old ones again: an update that keeps them leaves the stream alone
+    seen = len(resource_events(cfn, "web"))
+    queued = json.loads(body("Key"))
+    queued["Resources"]["Queue"] = {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "q"}}
+    cfn.update_stack(StackName="web", TemplateBody=json.dumps(queued), Parameters=team("a"))
+    assert status(cfn, "web") == "UPDATE_COMPLETE"
+    assert len(resource_events(cfn, "web")) == seen
     # and the stack goes on from there
     cfn.update_stack(StackName="web", TemplateBody=body("Key"), Parameters=team("c"))
     assert statuses(cfn, "web", 2)[-1] == "UPDATE_COMPLETE"
