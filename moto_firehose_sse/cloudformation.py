@@ -379,7 +379,7 @@ class DeliveryStreamResource(_Detached):
     ) -> DeliveryStreamResource:
         scope = _SCOPE.get()
         stack = scope.stack if scope is not None else _stack_by_id(kwargs.get("StackId"))
-        logical_id = str(kwargs.get("LogicalId") or "")
+        logical_id = str(kwargs.get("LogicalId", ""))  # moto passes the template's key
         properties = cloudformation_json.get("Properties")
         resource = cls(account_id, region_name, stack, logical_id, properties)
         with LOCK:
