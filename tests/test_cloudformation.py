@@ -328,6 +328,25 @@ def test_disable_rollback_keeps_create_failed(cfn: Any, firehose: Any) -> None:
     assert found["FailureDescription"]["Type"] == "DISABLED_KMS_KEY"
 
 
+def test_on_failure_do_nothing_keeps_create_failed(cfn: Any, firehose: Any) -> None:
+    body = template(Key=template_key(enabled=False), Stream=stream(name="web"))
+    cfn.create_stack(StackName="web", TemplateBody=body, OnFailure="DO_NOTHING")
+    assert status(cfn, "web") == "CREATE_FAILED"
+    assert description(firehose, "web")["DeliveryStreamStatus"] == "CREATING_FAILED"
+
+
+def test_the_events_name_the_stack_and_the_resource_type(cfn: Any) -> None:
+    stack_id = cfn.create_stack(StackName="web", TemplateBody=template())["StackId"]
+    assert status(cfn, "web") == "CREATE_COMPLETE"
+    found = cfn.describe_stack_events(StackName="web")["StackEvents"]
+    streams = [e for e in found if e["LogicalResourceId"] == "Stream"]
+    assert len(streams) == 2
+    for event in streams:
+        assert event["StackId"] == stack_id
+        assert event["StackName"] == "web"
+        assert event["ResourceType"] == "AWS::KinesisFirehose::DeliveryStream"
+
+
 def test_a_stream_gone_while_creating_fails_the_resource(cfn: Any, firehose: Any) -> None:
     """Not an AWS behaviour (a CREATING stream can't be deleted): a stream removed from moto's
     backend directly fails the create instead of leaving it waiting."""
@@ -428,6 +447,10 @@ def test_a_rollback_gets_past_a_resource_already_deleted(cfn: Any, firehose: Any
 
 HOSTILE = {
     "unknown key": ({"Bogus": 1}, "#: extraneous key [Bogus] is not permitted"),
+    "two unknown keys": (
+        {"Bogus": 1, "Other": 2},
+        "#: extraneous key [Bogus] is not permitted, #: extraneous key [Other] is not permitted",
+    ),
     "name not a string": (
         {"DeliveryStreamName": {"a": 1}},
         "#/DeliveryStreamName: expected type: String, found: JSONObject",
@@ -820,6 +843,22 @@ def test_a_failed_update_keeps_the_stream_it_removed(cfn: Any, firehose: Any, km
     assert "x" not in firehose.list_delivery_streams()["DeliveryStreamNames"]
 
 
+def test_a_removed_stream_already_deleted_ends_the_clean_up_at_once(
+    cfn: Any, firehose: Any
+) -> None:
+    cfn.create_stack(StackName="web", TemplateBody=removing("Key", x=True))
+    assert status(cfn, "web") == "CREATE_COMPLETE"
+    state_manager.set_transition(DELETION_MODEL_NAME, {"progression": "immediate"})
+    firehose.delete_delivery_stream(DeliveryStreamName="x")
+    cfn.update_stack(StackName="web", TemplateBody=removing("Key2", x=False))
+    # A's key change ends at the second read, and the clean-up with it: x is gone already
+    assert statuses(cfn, "web", 2) == ["UPDATE_IN_PROGRESS", "UPDATE_COMPLETE"]
+    assert [s for s, _ in resource_events(cfn, "web", "X")][-2:] == [
+        "DELETE_IN_PROGRESS",
+        "DELETE_COMPLETE",
+    ]
+
+
 def test_a_removed_stream_that_can_not_be_deleted_is_left(
     cfn: Any, firehose: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -1191,7 +1230,9 @@ def test_a_stream_an_update_adds_that_fails_to_create(cfn: Any, firehose: Any) -
     assert status(cfn, "web") == "CREATE_COMPLETE"
     added = template(Key2=disabled, Stream=stream(key="Key2", name="added"))
     cfn.update_stack(StackName="web", TemplateBody=added)
-    assert statuses(cfn, "web", 3)[-1] == "UPDATE_ROLLBACK_COMPLETE"
+    assert statuses(cfn, "web", 3) == ["UPDATE_ROLLBACK_IN_PROGRESS"] * 2 + [
+        "UPDATE_ROLLBACK_COMPLETE"
+    ]
     assert [
         r for i, s, r in events(cfn, "web") if i == "web" and s == "UPDATE_ROLLBACK_IN_PROGRESS"
     ] == ["The following resource(s) failed to create: [Stream]. "]
