@@ -387,6 +387,29 @@ def test_a_transition_that_can_not_be_finished_ends_failed_and_describe_keeps_wo
     assert block["DeliveryStreamEncryptionConfiguration"]["Status"] == "ENABLED"
 
 
+def test_an_enable_that_fails_after_its_grant_was_made_takes_the_grant_back(
+    firehose: Any, kms: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = kms.create_key()["KeyMetadata"]["Arn"]
+    create_stream(firehose, "s")
+    firehose.start_delivery_stream_encryption(
+        DeliveryStreamName="s", DeliveryStreamEncryptionConfigurationInput=cmk(key)
+    )
+    record = key_events.record
+
+    def broken(event: str, *args: Any) -> None:  # fails right after the CreateGrant
+        if event == "CreateGrant":
+            raise RuntimeError("injected")
+        record(event, *args)
+
+    monkeypatch.setattr(key_events, "record", broken)
+    assert settle(firehose, "s")["Status"] == "ENABLING_FAILED"
+    assert kms.list_grants(KeyId=key)["Grants"] == []
+    key_id = key.rsplit("/", 1)[1]
+    tracked = getattr(Grant, kms_module._TRACKED)
+    assert [g for g in tracked if g.key_id == key_id] == []
+
+
 def test_a_key_change_or_a_stop_that_can_not_be_finished_keeps_the_key_in_force(
     firehose: Any, kms: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
