@@ -411,6 +411,8 @@ def test_the_name_of_an_existing_stream(cfn: Any, firehose: Any) -> None:
         "AlreadyExists",
     )
     assert description(firehose, "taken")["DeliveryStreamStatus"] == "ACTIVE"  # not touched
+    # the handler made nothing: its events carry no physical resource ID
+    assert physical_ids(cfn, "web")[:2] == [("CREATE_IN_PROGRESS", ""), ("CREATE_FAILED", "")]
 
 
 def test_a_failure_deletes_the_other_resources_of_the_stack(cfn: Any, firehose: Any) -> None:
@@ -1375,6 +1377,23 @@ def test_delete_waits_until_the_stream_is_gone(cfn: Any, firehose: Any, kms: Any
         "DELETE_IN_PROGRESS",
         "DELETE_COMPLETE",
     ]
+
+
+def test_reading_a_stack_being_deleted_makes_nothing_again(cfn: Any, firehose: Any) -> None:
+    queue = {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "jobs"}}
+    body = template(Stream=stream(key=None, name="web"), Queue=queue, Key=None)
+    cfn.create_stack(StackName="web", TemplateBody=body)
+    assert outputs(cfn, "web")["Name"] == "web"
+    state_manager.set_transition(DELETION_MODEL_NAME, {"progression": "manual", "times": 2})
+    cfn.delete_stack(StackName="web")
+    found = cfn.describe_stacks(StackName="web")["Stacks"][0]
+    assert found["StackStatus"] == "DELETE_IN_PROGRESS"
+    assert "Outputs" not in found
+    # reading the stack's resources while it is deleted makes nothing again
+    listed = cfn.describe_stack_resources(StackName="web")["StackResources"]
+    assert {r["LogicalResourceId"] for r in listed} <= {"Stream"}
+    assert client("sqs").list_queues().get("QueueUrls", []) == []
+    assert firehose.list_delivery_streams()["DeliveryStreamNames"] == []
 
 
 def test_delete_forces_past_a_grant_it_can_not_retire(
