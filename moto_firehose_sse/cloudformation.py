@@ -963,6 +963,7 @@ def _failed(stack: Any, phase: _Phase, failed: list[DeliveryStreamResource]) -> 
         reason = f"The following resource(s) failed to {action}: [{names}]. "
         if phase.on_failure == "DO_NOTHING":
             _PHASES.pop(stack, None)
+            _keep_removed(stack, phase)
             _stack_event(stack, "UPDATE_FAILED", reason)
             return
         _stack_event(stack, "UPDATE_ROLLBACK_IN_PROGRESS", reason)
@@ -983,6 +984,18 @@ def _failed(stack: Any, phase: _Phase, failed: list[DeliveryStreamResource]) -> 
         verb = "update" if any(r.action == "UPDATE" for r in failed) else "delete"
         _PHASES.pop(stack, None)  # a stack that failed to delete stays listed
         _stack_event(stack, final, f"The following resource(s) failed to {verb}: [{names}]. ")
+
+
+def _keep_removed(stack: Any, phase: _Phase) -> None:
+    """An update that failed without a rollback never reached its clean-up: the streams it
+    removed from the template are still the stack's (a later update or delete deletes them)."""
+    rmap = stack.resource_map
+    before = phase.snapshot.json_map if phase.snapshot is not None else {}
+    for resource in phase.removed:
+        logical_id = resource.logical_resource_id
+        if logical_id in before and logical_id not in rmap._resource_json_map:
+            rmap._resource_json_map[logical_id] = before[logical_id]
+            rmap._parsed_resources[logical_id] = resource
 
 
 def _rollback_create(stack: Any, phase: _Phase) -> None:

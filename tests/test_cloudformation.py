@@ -861,6 +861,23 @@ def test_a_removed_stream_already_deleted_ends_the_clean_up_at_once(
     ]
 
 
+def test_an_update_failed_without_rollback_keeps_the_stream_it_removed(
+    cfn: Any, firehose: Any
+) -> None:
+    cfn.create_stack(StackName="web", TemplateBody=removing("Key", x=True))
+    assert status(cfn, "web") == "CREATE_COMPLETE"
+    failing = removing("Key", x=False, b_key="Key3")
+    cfn.update_stack(StackName="web", TemplateBody=failing, DisableRollback=True)
+    assert statuses(cfn, "web", 3)[-1] == "UPDATE_FAILED"
+    assert description(firehose, "x")["DeliveryStreamStatus"] == "ACTIVE"
+    assert physical_id(cfn, "web", "X") == "x"  # still the stack's
+    stack_id = cfn.describe_stacks(StackName="web")["Stacks"][0]["StackId"]
+    cfn.delete_stack(StackName="web")
+    seen = [cfn.describe_stacks(StackName=stack_id)["Stacks"][0]["StackStatus"] for _ in range(3)]
+    assert seen[-1] == "DELETE_COMPLETE", seen
+    assert firehose.list_delivery_streams()["DeliveryStreamNames"] == []  # x deleted with it
+
+
 def test_a_removed_stream_that_can_not_be_deleted_is_left(
     cfn: Any, firehose: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
