@@ -131,6 +131,10 @@ CONDITIONS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         {"ForAnyValue:StringEquals": {"aws:CalledVia": "firehose.amazonaws.com"}},
         {"ForAnyValue:StringEquals": {"aws:CalledVia": "kinesis.amazonaws.com"}},
     ),
+    "user-id": (  # the caller's UserId, as STS GetCallerIdentity shows it
+        {"StringEquals": {"aws:userid": "AKIAIOSFODNN7EXAMPLE"}},
+        {"StringEquals": {"aws:userid": "AIDANOBODY"}},
+    ),
     "principal-is-not-aws-service": (
         {"StringEquals": {"aws:PrincipalIsAWSService": "false"}},
         {"StringEquals": {"aws:PrincipalIsAWSService": "true"}},
