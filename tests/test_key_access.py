@@ -135,6 +135,15 @@ CONDITIONS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         {"StringEquals": {"aws:userid": "AKIAIOSFODNN7EXAMPLE"}},
         {"StringEquals": {"aws:userid": "AIDANOBODY"}},
     ),
+    "called-via-first-and-last": (
+        {
+            "StringEquals": {
+                "aws:CalledViaFirst": "firehose.amazonaws.com",
+                "aws:CalledViaLast": "firehose.amazonaws.com",
+            }
+        },
+        {"StringEquals": {"aws:CalledViaLast": "kinesis.amazonaws.com"}},
+    ),
     "principal-is-not-aws-service": (
         {"StringEquals": {"aws:PrincipalIsAWSService": "false"}},
         {"StringEquals": {"aws:PrincipalIsAWSService": "true"}},
@@ -276,6 +285,27 @@ def test_policy_naming_a_role_refuses_the_default_user_and_allows_the_session(
     assert settle(as_role, "roles") == {**cmk(key["Arn"]), "Status": "ENABLED"}
     assert put(as_role, "roles")["Encrypted"] is True
     refused_put(firehose, "roles")  # the default user may not use the key
+
+
+def test_the_user_name_a_key_policy_sees(firehose: Any, kms: Any) -> None:
+    """``aws:username``: an IAM user's name without its path; a role session has none."""
+    key = key_with(use(StringEquals={"aws:username": "alice"}), kms=kms)
+    iam = client("iam")
+    iam.create_user(UserName="alice", Path="/dev/")
+    created = iam.create_access_key(UserName="alice")["AccessKey"]
+    alice = client(
+        "firehose",
+        aws_access_key_id=created["AccessKeyId"],
+        aws_secret_access_key=created["SecretAccessKey"],
+    )
+    create_stream(alice, "named")
+    start(alice, "named", key["Arn"])
+    assert settle(alice, "named") == {**cmk(key["Arn"]), "Status": "ENABLED"}
+    assert put(alice, "named")["Encrypted"] is True
+    as_role, _ = session_clients()
+    create_stream(as_role, "session")
+    start(as_role, "session", key["Arn"])
+    assert settle(as_role, "session")["Status"] == "ENABLING_FAILED"
 
 
 def test_a_session_of_another_role_is_refused(firehose: Any, kms: Any) -> None:
