@@ -308,6 +308,17 @@ def test_the_user_name_a_key_policy_sees(firehose: Any, kms: Any) -> None:
     assert settle(as_role, "session")["Status"] == "ENABLING_FAILED"
 
 
+def test_describe_key_has_no_encryption_context(firehose: Any, kms: Any) -> None:
+    """A statement for DescribeKey that requires no encryption context applies to it (AWS's
+    DescribeKey has none); the other actions carry the stream's."""
+    describe = use(actions=["kms:DescribeKey"], Null={"kms:EncryptionContextKeys": "true"})
+    others = {**use(actions=USE[1:], Null={"kms:EncryptionContextKeys": "false"}), "Sid": "Rest"}
+    key = key_with(describe, others, kms=kms)
+    create_stream(firehose, "plain", DeliveryStreamEncryptionConfigurationInput=cmk(key["Arn"]))
+    assert settle(firehose, "plain") == {**cmk(key["Arn"]), "Status": "ENABLED"}
+    assert put(firehose, "plain")["Encrypted"] is True
+
+
 def test_a_session_of_another_role_is_refused(firehose: Any, kms: Any) -> None:
     key = key_with(use({"AWS": ROLE}), kms=kms)
     other, _ = session_clients(f"arn:aws:iam::{ACCOUNT}:role/intruder")
