@@ -152,6 +152,10 @@ CONDITIONS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         {"Bool": {"aws:ViaAWSService": "true", "aws:PrincipalIsAWSService": "false"}},
         {"Bool": {"aws:ViaAWSService": "false"}},
     ),
+    "via-aws-service-as-text": (  # the value is the text "true", as StringEquals sees it
+        {"StringEquals": {"aws:ViaAWSService": "true"}},
+        {"StringEquals": {"aws:ViaAWSService": "TRUE"}},
+    ),
     "current-time": (
         {"DateGreaterThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}},
         {"DateLessThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}},
