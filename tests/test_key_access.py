@@ -152,6 +152,10 @@ CONDITIONS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         {"Bool": {"aws:ViaAWSService": "true", "aws:PrincipalIsAWSService": "false"}},
         {"Bool": {"aws:ViaAWSService": "false"}},
     ),
+    "encryption-context-keys": (  # DescribeKey has none: ForAllValues holds for it
+        {"ForAllValues:StringEquals": {"kms:EncryptionContextKeys": ["aws:firehose:arn"]}},
+        {"ForAllValues:StringEquals": {"kms:EncryptionContextKeys": ["aws:firehose:ARN"]}},
+    ),
     "via-aws-service-as-text": (  # the value is the text "true", as StringEquals sees it
         {"StringEquals": {"aws:ViaAWSService": "true"}},
         {"StringEquals": {"aws:ViaAWSService": "TRUE"}},
