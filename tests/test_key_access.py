@@ -327,6 +327,24 @@ def test_describe_key_has_no_encryption_context(firehose: Any, kms: Any) -> None
     assert put(firehose, "plain")["Encrypted"] is True
 
 
+def test_the_grant_firehose_asks_for_names_its_principals(firehose: Any, kms: Any) -> None:
+    """CreateGrant's conditions see Firehose as grantee and retiring principal, for an AWS
+    resource; a policy that requires them allows the enable."""
+    grant = use(
+        actions=["kms:CreateGrant"],
+        StringEquals={
+            "kms:GranteePrincipal": "firehose.amazonaws.com",
+            "kms:RetiringPrincipal": "firehose.amazonaws.com",
+            "kms:GrantIsForAWSResource": "true",
+        },
+    )
+    rest = {**use(actions=[a for a in USE if a != "kms:CreateGrant"]), "Sid": "Rest"}
+    key = key_with(grant, rest, kms=kms)
+    create_stream(firehose, "granted", DeliveryStreamEncryptionConfigurationInput=cmk(key["Arn"]))
+    assert settle(firehose, "granted") == {**cmk(key["Arn"]), "Status": "ENABLED"}
+    assert put(firehose, "granted")["Encrypted"] is True
+
+
 def test_a_session_of_another_role_is_refused(firehose: Any, kms: Any) -> None:
     key = key_with(use({"AWS": ROLE}), kms=kms)
     other, _ = session_clients(f"arn:aws:iam::{ACCOUNT}:role/intruder")
