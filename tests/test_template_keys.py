@@ -117,6 +117,26 @@ def test_enabled_false_is_disabled_whatever_the_key_state(clients: tuple[Any, An
     assert described["DeliveryStreamDescription"]["DeliveryStreamStatus"] == "CREATING_FAILED"
 
 
+@pytest.mark.parametrize(("enabled", "status"), [("false", "ENABLING_FAILED"), ("true", "ENABLED")])
+def test_enabled_as_text_counts_as_cloudformation_reads_it(
+    clients: tuple[Any, Any, Any], enabled: str, status: str
+) -> None:
+    """A template's ``Enabled: "false"`` (text, as YAML often gives it) is a disabled key;
+    ``"true"`` an enabled one. moto keeps the text as it is."""
+    cfn, firehose, kms = clients
+    key = template_key()
+    key["Properties"]["Enabled"] = enabled
+    arn = keys_stack(cfn, kms, Key2=key)["Key2"]
+    create_stream(firehose, "web")
+    firehose.start_delivery_stream_encryption(
+        DeliveryStreamName="web", DeliveryStreamEncryptionConfigurationInput=cmk(arn)
+    )
+    found = settle(firehose, "web")
+    assert found["Status"] == status
+    if enabled == "false":
+        assert found["FailureDescription"]["Type"] == "DISABLED_KMS_KEY"
+
+
 def test_puts_after_the_flag_is_cleared_by_moto(clients: tuple[Any, Any, Any]) -> None:
     cfn, firehose, kms = clients
     arn = keys_stack(cfn, kms)["Key"]
