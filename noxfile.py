@@ -33,8 +33,9 @@ PYTHONS = ["3.10", "3.13"]
 MOTO_OLDEST, MOTO_5_1, MOTO_NEWEST = "5.0.28", "5.1.22", "5.2.5"
 MOTO_VERSIONS = [MOTO_OLDEST, MOTO_5_1, MOTO_NEWEST]
 # Where the whole suite runs: the oldest and the newest moto, each Python once (the newest
-# Python with the newest moto, the oldest with the oldest). The other pairs, moto 5.1 among
-# them, run SMOKE (CI stays well under 20 minutes).
+# Python with the newest moto, the oldest with the oldest). moto 5.1 runs SMOKE on both
+# Pythons; the crossed pairs (3.10 with 5.2, 3.13 with 5.0) are left out to keep CI under 20
+# minutes.
 FULL = {("3.10", MOTO_OLDEST), ("3.13", MOTO_NEWEST)}
 # Where the CDK CLI deploys an app against the server (tests/test_cloudformation_server.py).
 CDK_PAIR = ("3.13", MOTO_NEWEST)
@@ -65,6 +66,7 @@ MATRIX = [
     nox.param(python, moto, id=f"python{python}-moto{moto}")
     for python in PYTHONS
     for moto in MOTO_VERSIONS
+    if (python, moto) in FULL or moto == MOTO_5_1
 ]
 
 # Saying what it does ----------------------------------------------------------------------
