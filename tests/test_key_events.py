@@ -14,6 +14,7 @@ from typing import Any
 import freezegun
 import pytest
 import time_machine
+from moto.kms.models import kms_backends
 
 import moto_firehose_sse
 from moto_firehose_sse import (
@@ -677,4 +678,29 @@ def test_the_caller_of_start_is_named_when_another_caller_s_describe_ends_it(
     assert [(e.operation, e.principal) for e in firehose_sse.key_events("s")] == [
         ("DescribeKey", starter),
         ("CreateGrant", starter),
+    ]
+
+
+def test_a_key_gone_from_kms_while_enabling_is_a_describe_key_not_found(
+    firehose_sse: FirehoseSSE, firehose: Any, kms: Any
+) -> None:
+    key = kms.create_key()["KeyMetadata"]
+    create_stream(firehose, "s")
+    start(firehose, "s", key["Arn"])
+    kms_backends[ACCOUNT][REGION].delete_key(key["KeyId"])  # gone, not pending deletion
+    assert settle(firehose, "s")["FailureDescription"]["Type"] == "KMS_KEY_NOT_FOUND"
+    assert seen(firehose_sse.key_events()) == [  # Firehose's check as the change ends
+        ("DescribeKey", key["Arn"], STS_USER, "NotFoundException")
+    ]
+
+
+def test_a_key_of_another_region_is_a_describe_key_refused_at_call_time(
+    immediate: FirehoseSSE, firehose: Any
+) -> None:
+    elsewhere = client("kms", "eu-west-1").create_key()["KeyMetadata"]["Arn"]
+    create_stream(firehose, "s")
+    with pytest.raises(firehose.exceptions.InvalidKMSResourceException):
+        start(firehose, "s", elsewhere)
+    assert seen(immediate.key_events()) == [
+        ("DescribeKey", elsewhere, STS_USER, "NotFoundException")
     ]
