@@ -125,6 +125,17 @@ def test_key_of_another_account_without_sharing_policy_is_access_denied(firehose
     assert_kms_refusal(firehose, foreign, "KMS.AccessDeniedException")
 
 
+def test_another_accounts_refusal_says_who_was_refused_and_what_to_add(firehose: Any) -> None:
+    foreign = other_account_client("kms").create_key()["KeyMetadata"]["Arn"]
+    create_stream(firehose, "refused")
+    message = refused(firehose, "refused", foreign).response["Error"]["Message"]
+    assert message == (
+        f"KMS key {foreign} belongs to account {OTHER_ACCOUNT}, and its key policy does not let "
+        f"arn:aws:sts::{ACCOUNT}:user/moto of account {ACCOUNT} use it (kms:DescribeKey: no "
+        "statement of the key policy allows it); add a key policy statement that allows it."
+    )
+
+
 def test_key_of_another_account_shared_by_policy_is_used(firehose: Any) -> None:
     owner_kms = other_account_client("kms")
     key = owner_kms.create_key(Policy=sharing_policy(OTHER_ACCOUNT, ACCOUNT))["KeyMetadata"]
