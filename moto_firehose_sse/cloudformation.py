@@ -1031,7 +1031,9 @@ def _completed(stack: Any, phase: _Phase) -> None:
             return
     _PHASES.pop(stack, None)
     if kind == "CREATE":
-        if stack.status != "CREATE_COMPLETE":  # moto marks it when a custom resource answers
+        # A custom resource still waiting for its answer holds the stack: moto marks it
+        # complete when the last one answers (``Stack.verify_readiness``).
+        if stack.status != "CREATE_COMPLETE" and stack.resource_map.creation_complete():
             stack.mark_creation_complete()
     elif kind in ("UPDATE", "CLEANUP"):
         _stack_event(stack, "UPDATE_COMPLETE")

@@ -4,15 +4,22 @@ stack, template keys, hostile templates, and plain moto after exit."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
+import urllib.parse
+import zipfile
 from collections.abc import Iterator
 from typing import Any
 
 import moto
 import pytest
+import requests
 from botocore.exceptions import ClientError
 from freezegun import freeze_time
+from moto import settings as moto_settings
+from moto.awslambda.models import LambdaFunction
+from moto.cloudformation import custom_model
 from moto.firehose.models import FirehoseBackend, firehose_backends
 from moto.moto_api import state_manager
 
@@ -276,6 +283,97 @@ def test_an_update_to_a_destination_moto_can_not_update_fails(cfn: Any, firehose
         "the mock can't update this stream"
     )
     assert "ExtendedS3DestinationDescription" in description(firehose, "web")["Destinations"][0]
+
+
+# Custom resources: moto invokes their Lambda function; the test answers in its place ---------
+
+
+class _CustomResources:
+    """Stands in for the Lambda runtime (Docker) moto runs a custom resource's function in:
+    keeps each request moto sends and answers it as ``cfn-response`` would."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.requests: list[dict[str, Any]] = []
+        monkeypatch.setattr(
+            LambdaFunction, "invoke", lambda fn, body, *args: self.requests.append(json.loads(body))
+        )
+        monkeypatch.setattr(custom_model, "threading", _InlineThreads)  # no thread to wait for
+        monkeypatch.setattr(moto_settings, "moto_server_host", lambda: "http://localhost")
+        iam = client("iam")
+        role = iam.create_role(RoleName="custom", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+        self.function_arn = client("lambda").create_function(
+            FunctionName="custom",
+            Runtime="python3.12",
+            Role=role,
+            Handler="index.handler",
+            Code={"ZipFile": _zipped("def handler(event, context):\n    pass\n")},
+        )["FunctionArn"]
+
+    def resource(self) -> dict[str, Any]:
+        return {"Type": "Custom::Thing", "Properties": {"ServiceToken": self.function_arn}}
+
+    def answer(self) -> None:
+        """The function's SUCCESS for the oldest request, PUT to its ResponseURL."""
+        request = self.requests.pop(0)
+        url = urllib.parse.urlsplit(request["ResponseURL"])
+        answer = {
+            "Status": "SUCCESS",
+            "PhysicalResourceId": "thing",
+            "StackId": request["StackId"],
+            "RequestId": request["RequestId"],
+            "LogicalResourceId": request["LogicalResourceId"],
+            "Data": {},
+        }
+        endpoint = "https://cloudformation.us-east-1.amazonaws.com"  # where moto serves it
+        put = requests.put(f"{endpoint}{url.path}?{url.query}", data=json.dumps(answer))
+        assert put.status_code == 200, put.text
+
+
+class _InlineThreads:
+    class Thread:
+        def __init__(self, target: Any, args: tuple[Any, ...]) -> None:
+            self.target, self.args = target, args
+
+        def start(self) -> None:
+            self.target(*self.args)
+
+
+def _zipped(code: str) -> bytes:
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("index.py", code)
+    return archive.getvalue()
+
+
+@pytest.fixture
+def custom(cfn: Any, monkeypatch: pytest.MonkeyPatch) -> _CustomResources:
+    return _CustomResources(monkeypatch)
+
+
+def test_a_custom_resource_still_waiting_holds_the_stack(
+    cfn: Any, firehose: Any, custom: _CustomResources
+) -> None:
+    body = template(Stream=stream(name="quick"), Custom=custom.resource())
+    cfn.create_stack(StackName="web", TemplateBody=body)
+    assert [r["LogicalResourceId"] for r in custom.requests] == ["Custom"]
+    assert statuses(cfn, "web", 3) == ["CREATE_IN_PROGRESS"] * 3  # the stream is done
+    assert description(firehose, "quick")["DeliveryStreamStatus"] == "ACTIVE"
+    custom.answer()
+    assert status(cfn, "web") == "CREATE_COMPLETE"
+    assert stack_events(cfn, "web") == ["CREATE_IN_PROGRESS", "CREATE_COMPLETE"]
+
+
+def test_a_custom_resource_that_answers_first_waits_for_the_stream(
+    cfn: Any, firehose: Any, custom: _CustomResources
+) -> None:
+    state_manager.set_transition(CREATION_MODEL_NAME, {"progression": "manual", "times": 3})
+    body = template(Stream=stream(name="slow"), Custom=custom.resource())
+    cfn.create_stack(StackName="web", TemplateBody=body)
+    custom.answer()  # moto reads the stack: one poll of the stream
+    assert status(cfn, "web") == "CREATE_IN_PROGRESS"  # the stream is still creating
+    assert statuses(cfn, "web", 2) == ["CREATE_IN_PROGRESS", "CREATE_COMPLETE"]
+    assert description(firehose, "slow")["DeliveryStreamStatus"] == "ACTIVE"
+    assert stack_events(cfn, "web") == ["CREATE_IN_PROGRESS", "CREATE_COMPLETE"]
 
 
 # Failures of create (rule 44) --------------------------------------------------------------
