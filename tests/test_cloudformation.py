@@ -31,6 +31,7 @@ from moto_firehose_sse import (
     mock_firehose_sse,
     wiring,
 )
+from moto_firehose_sse.cloudformation import DeliveryStreamResource
 
 from .cfn_helpers import (
     ADMIN_STATEMENT,
@@ -373,6 +374,27 @@ def test_a_custom_resource_that_answers_first_waits_for_the_stream(
     assert status(cfn, "web") == "CREATE_IN_PROGRESS"  # the stream is still creating
     assert statuses(cfn, "web", 2) == ["CREATE_IN_PROGRESS", "CREATE_COMPLETE"]
     assert description(firehose, "slow")["DeliveryStreamStatus"] == "ACTIVE"
+    assert stack_events(cfn, "web") == ["CREATE_IN_PROGRESS", "CREATE_COMPLETE"]
+
+
+def test_an_answer_between_the_streams_end_and_the_stacks_is_one_create_complete(
+    cfn: Any, firehose: Any, custom: _CustomResources, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The custom resource's answer comes on another thread (the server's) just as the stream
+    ends, before the stack's end: moto marks the stack first; the plugin doesn't again."""
+    state_manager.set_transition(CREATION_MODEL_NAME, {"progression": "manual", "times": 1})
+    cfn.create_stack(StackName="web", TemplateBody=template(Custom=custom.resource()))
+    request = custom.requests.pop()
+    end = DeliveryStreamResource._end
+
+    def answered_meanwhile(resource: DeliveryStreamResource, *args: Any) -> None:
+        end(resource, *args)
+        stack = resource.stack
+        stack.get_custom_resource(request["LogicalResourceId"]).set_data({})
+        stack.verify_readiness()  # what moto's answer handler does after it read the stack
+
+    monkeypatch.setattr(DeliveryStreamResource, "_end", answered_meanwhile)
+    assert statuses(cfn, "web", 2) == ["CREATE_IN_PROGRESS", "CREATE_COMPLETE"]
     assert stack_events(cfn, "web") == ["CREATE_IN_PROGRESS", "CREATE_COMPLETE"]
 
 
