@@ -51,14 +51,7 @@ class Caller:
     @functools.cached_property
     def _identity(self) -> tuple[str, str, str]:
         """(user id, identity ARN, principal ARN)."""
-        from moto.sts.models import sts_backends
-
-        sts = sts_backends[self.account][self.partition]
-        role = sts.get_assumed_role_from_access_key(self.access_key)
-        if role is not None:
-            return str(role.user_id), str(role.arn), str(role.role_arn)
-        user_id, arn, _ = sts.get_caller_identity(self.access_key, self.region)
-        return str(user_id), str(arn), str(arn)
+        return _identity(self.access_key, self.account, self.region, self.partition)
 
     @property
     def arn(self) -> str:
@@ -75,10 +68,7 @@ class Caller:
     @property
     def arns(self) -> frozenset[str]:
         """The ARNs a key policy's Principal may use to name this caller."""
-        names = {self.arn, self.principal_arn}
-        if self.arn.startswith(f"arn:{self.partition}:sts::") and ":user/" in self.arn:
-            names.add(self.arn.replace(":sts::", ":iam::", 1))  # moto's default user
-        return frozenset(names)
+        return _names(self.arn, self.principal_arn, self.partition)
 
     def identity_policies(self) -> list[str]:
         """The caller's IAM policy documents (user, its groups, or the session's role)."""
@@ -94,6 +84,25 @@ class Caller:
             return [_document(p) for p in key.collect_policies()]
         except Exception:  # a policy moto can't list: none, so nothing is allowed
             return []
+
+
+def _identity(access_key: str, account: str, region: str, partition: str) -> tuple[str, str, str]:
+    """(user id, identity ARN, principal ARN) of ``access_key`` in moto's STS."""
+    from moto.sts.models import sts_backends
+
+    sts = sts_backends[account][partition]
+    role = sts.get_assumed_role_from_access_key(access_key)
+    if role is not None:
+        return str(role.user_id), str(role.arn), str(role.role_arn)
+    user_id, arn, _ = sts.get_caller_identity(access_key, region)
+    return str(user_id), str(arn), str(arn)
+
+
+def _names(arn: str, principal_arn: str, partition: str) -> frozenset[str]:
+    names = {arn, principal_arn}
+    if arn.startswith(f"arn:{partition}:sts::") and ":user/" in arn:
+        names.add(arn.replace(":sts::", ":iam::", 1))  # moto's default user
+    return frozenset(names)
 
 
 def _document(policy: Any) -> str:
