@@ -345,6 +345,43 @@ def test_the_grant_firehose_asks_for_names_its_principals(firehose: Any, kms: An
     assert put(firehose, "granted")["Encrypted"] is True
 
 
+def deny_describe(principal: str) -> dict[str, Any]:
+    return {
+        "Sid": "NoDescribe",
+        "Effect": "Deny",
+        "Principal": {"AWS": principal},
+        "Action": "kms:DescribeKey",
+        "Resource": "*",
+    }
+
+
+def test_the_default_user_is_named_by_its_iam_arn_too(firehose: Any, kms: Any) -> None:
+    """moto's default caller is ``arn:aws:sts::ACCOUNT:user/moto``; a key policy may name it
+    as the IAM user it stands for."""
+    key = key_with(use(), deny_describe(f"arn:aws:iam::{ACCOUNT}:user/moto"), kms=kms)
+    create_stream(firehose, "s")
+    start(firehose, "s", key["Arn"])
+    details = settle(firehose, "s")["FailureDescription"]["Details"]
+    assert details.startswith(f"{STS_USER} is not allowed kms:DescribeKey on KMS key {key['Arn']}")
+    assert "statement NoDescribe of the key policy denies it" in details
+
+
+@pytest.mark.parametrize(
+    ("named", "status"),
+    [
+        (f"arn:aws:sts::{ACCOUNT}:assumed-role/producer/s1", "ENABLING_FAILED"),
+        (ROLE, "ENABLING_FAILED"),
+        (f"arn:aws:iam::{ACCOUNT}:assumed-role/producer/s1", "ENABLED"),  # no such principal
+    ],
+)
+def test_the_names_a_role_session_goes_by(kms: Any, named: str, status: str) -> None:
+    key = key_with(use(), deny_describe(named), kms=kms)
+    as_role, _ = session_clients()
+    create_stream(as_role, "s")
+    start(as_role, "s", key["Arn"])
+    assert settle(as_role, "s")["Status"] == status
+
+
 def test_a_session_of_another_role_is_refused(firehose: Any, kms: Any) -> None:
     key = key_with(use({"AWS": ROLE}), kms=kms)
     other, _ = session_clients(f"arn:aws:iam::{ACCOUNT}:role/intruder")
@@ -598,6 +635,88 @@ def test_under_iam_enforcement_identity_policies_count(firehose: Any, kms: Any) 
     enforced()
     # Without enforcement the same user has every IAM permission (moto's convention).
     assert put(client("firehose", **without), "a")["Encrypted"] is True
+
+
+def test_under_iam_enforcement_the_default_version_of_a_managed_policy_counts(
+    firehose: Any, kms: Any
+) -> None:
+    iam = client("iam")
+    key = kms.create_key()["KeyMetadata"]
+    firehose_all = {"Effect": "Allow", "Action": "firehose:*", "Resource": "*"}
+    kms_use = {"Effect": "Allow", "Action": USE, "Resource": key["Arn"]}
+    other_key = {**kms_use, "Resource": f"arn:aws:kms:{REGION}:{ACCOUNT}:key/other"}
+
+    def document(*statements: dict[str, Any]) -> str:
+        return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+    arn = iam.create_policy(PolicyName="use", PolicyDocument=document(firehose_all, kms_use))[
+        "Policy"
+    ]["Arn"]
+    iam.create_user(UserName="managed")
+    iam.attach_user_policy(UserName="managed", PolicyArn=arn)
+    created = iam.create_access_key(UserName="managed")["AccessKey"]
+    keys = {
+        "aws_access_key_id": created["AccessKeyId"],
+        "aws_secret_access_key": created["SecretAccessKey"],
+    }
+    for name in ("v1", "v2", "v1-again"):
+        create_stream(firehose, name)
+
+    @set_initial_no_auth_action_count(0)
+    def enforced(name: str) -> dict[str, Any]:
+        caller = client("firehose", **keys)
+        start(caller, name, key["Arn"])
+        return settle(caller, name)
+
+    assert enforced("v1")["Status"] == "ENABLED"
+    iam.create_policy_version(
+        PolicyArn=arn, PolicyDocument=document(firehose_all, other_key), SetAsDefault=True
+    )
+    refused = enforced("v2")["FailureDescription"]
+    assert refused["Type"] == "KMS_ACCESS_DENIED"
+    assert "no IAM policy of the caller allows it" in refused["Details"]
+    iam.set_default_policy_version(PolicyArn=arn, VersionId="v1")
+    assert enforced("v1-again")["Status"] == "ENABLED"
+
+
+def test_under_iam_enforcement_a_role_sessions_policies_count(firehose: Any, kms: Any) -> None:
+    """A session's identity policies are its role's: inline and attached."""
+    iam = client("iam")
+    key = kms.create_key()["KeyMetadata"]
+    firehose_all = {"Effect": "Allow", "Action": "firehose:*", "Resource": "*"}
+    kms_use = {"Effect": "Allow", "Action": USE, "Resource": key["Arn"]}
+
+    def document(*statements: dict[str, Any]) -> str:
+        return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+    for role in ("inline", "attached", "firehose-only"):
+        iam.create_role(RoleName=role, AssumeRolePolicyDocument="{}")
+        iam.put_role_policy(RoleName=role, PolicyName="fh", PolicyDocument=document(firehose_all))
+    iam.put_role_policy(RoleName="inline", PolicyName="kms", PolicyDocument=document(kms_use))
+    managed = iam.create_policy(PolicyName="kms", PolicyDocument=document(kms_use))["Policy"]
+    iam.attach_role_policy(RoleName="attached", PolicyArn=managed["Arn"])
+    sessions = {
+        role: session_clients(f"arn:aws:iam::{ACCOUNT}:role/{role}")[0]
+        for role in ("inline", "attached", "firehose-only")
+    }
+    for role in sessions:
+        create_stream(firehose, role)
+
+    @set_initial_no_auth_action_count(0)
+    def enforced() -> None:
+        for role in ("inline", "attached"):
+            start(sessions[role], role, key["Arn"])
+            assert settle(sessions[role], role)["Status"] == "ENABLED"
+        start(sessions["firehose-only"], "firehose-only", key["Arn"])
+        refused = settle(sessions["firehose-only"], "firehose-only")["FailureDescription"]
+        assert refused["Details"] == (
+            f"arn:aws:sts::{ACCOUNT}:assumed-role/firehose-only/s1 is not allowed "
+            f"kms:DescribeKey on KMS key {key['Arn']} through Firehose: the key policy leaves "
+            "it to IAM (statement Enable IAM User Permissions allows the account), and no IAM "
+            "policy of the caller allows it."
+        )
+
+    enforced()
 
 
 def test_a_key_policy_naming_the_caller_allows_without_iam(firehose: Any, kms: Any) -> None:
