@@ -37,6 +37,19 @@ def test_a_record_over_1000_kib_is_refused(firehose: Any, method: str) -> None:
     assert str(MAX_RECORD_BYTES + 1) in message
 
 
+@pytest.mark.parametrize("over", [1, 2, 3])  # base64 padding "=", none, "==" (moto 5.0)
+def test_the_refusal_names_the_records_size_in_bytes(firehose: Any, over: int) -> None:
+    create_stream(firehose, "big")
+    size = MAX_RECORD_BYTES + over
+    with pytest.raises(firehose.exceptions.InvalidArgumentException) as caught:
+        firehose.put_record(DeliveryStreamName="big", Record={"Data": b"x" * size})
+    assert caught.value.response["Error"]["Message"] == (
+        f"1 validation error detected: Value at record 1 (its Data, {size} bytes) failed to "
+        "satisfy constraint: Member must have length less than or equal to 1024000. Split the "
+        "record."
+    )
+
+
 def test_a_batch_of_exactly_4_mib_is_accepted_and_one_byte_more_is_refused(firehose: Any) -> None:
     create_stream(firehose, "big")
     full = MAX_BATCH_BYTES // 5  # five records, each under the record limit
