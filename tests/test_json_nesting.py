@@ -47,6 +47,13 @@ def test_shallow_bodies_pass(body: bytes) -> None:
     assert not too_deep(body)
 
 
+def test_text_with_a_lone_surrogate_is_measured_too() -> None:
+    """A str body may hold what UTF-8 can't encode (``\\ud800`` read from JSON escapes)."""
+    lone = '["\ud800"]'
+    assert not too_deep(lone)
+    assert too_deep("[" * MAX_DEPTH + lone + "]" * MAX_DEPTH)
+
+
 def test_mixed_nesting_counts_both_kinds() -> None:
     half = MAX_DEPTH // 2 + 1
     assert too_deep(b'{"a": [' * half + b"]}" * half)
