@@ -54,6 +54,15 @@ def test_text_with_a_lone_surrogate_is_measured_too() -> None:
     assert too_deep("[" * MAX_DEPTH + lone + "]" * MAX_DEPTH)
 
 
+def test_brackets_only_in_strings_are_no_depth() -> None:
+    assert not too_deep(b'"' + b"[" * 2000 + b'"')
+    assert not too_deep(b'"[["', limit=0)
+
+
+def test_exactly_the_limit_deep_is_let_through_whatever_the_brackets_beside() -> None:
+    assert not too_deep(arrays(MAX_DEPTH) + b"[]")
+
+
 def test_mixed_nesting_counts_both_kinds() -> None:
     half = MAX_DEPTH // 2 + 1
     assert too_deep(b'{"a": [' * half + b"]}" * half)

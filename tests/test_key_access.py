@@ -382,6 +382,17 @@ def test_the_names_a_role_session_goes_by(kms: Any, named: str, status: str) -> 
     assert settle(as_role, "s")["Status"] == status
 
 
+def test_a_role_sessions_user_id_is_the_roles_id_and_the_session_name(kms: Any) -> None:
+    role = client("iam").create_role(RoleName="known", AssumeRolePolicyDocument="{}")["Role"]
+    as_role, sts = session_clients(role["Arn"])
+    user_id = sts.get_caller_identity()["UserId"]
+    assert user_id == f"{role['RoleId']}:s1"
+    key = key_with(use(StringEquals={"aws:userid": user_id}), kms=kms)
+    create_stream(as_role, "s")
+    start(as_role, "s", key["Arn"])
+    assert settle(as_role, "s")["Status"] == "ENABLED"
+
+
 def test_a_session_of_another_role_is_refused(firehose: Any, kms: Any) -> None:
     key = key_with(use({"AWS": ROLE}), kms=kms)
     other, _ = session_clients(f"arn:aws:iam::{ACCOUNT}:role/intruder")
