@@ -94,3 +94,20 @@ def test_made_up_keys_each_count_against_their_own_limit(firehose: Any) -> None:
             DeliveryStreamName="c", DeliveryStreamEncryptionConfigurationInput=cmk(start_a)
         )
     assert start_a in caught.value.response["Error"]["Message"]
+
+
+@pytest.mark.parametrize("given", ["CUSTOMER_MANAGED_CMK", ["KeyType"], 7])
+def test_an_input_that_is_no_structure_is_refused_on_the_backend_too(
+    firehose_sse: FirehoseSSE, firehose: Any, given: Any
+) -> None:
+    """The wire refuses such a body before it is read; a call made on moto's backend itself
+    gets the modelled error too."""
+    from moto.firehose.models import firehose_backends
+
+    from moto_firehose_sse.exceptions import InvalidArgumentException
+
+    create_stream(firehose, "s")
+    with pytest.raises(InvalidArgumentException) as caught:
+        firehose_backends[ACCOUNT][REGION].start_delivery_stream_encryption("s", given)
+    assert caught.value.message == "DeliveryStreamEncryptionConfigurationInput must be a structure."
+    assert sse(firehose, "s") == {"Status": "DISABLED"}
