@@ -252,7 +252,8 @@ CASES: list[tuple[str, Callable[[Wire], None], str, dict[str, Any], str, str]] =
         "create_delivery_stream",
         {"DeliveryStreamName": "t", "DeliveryStreamType": "Carrier"},
         "InvalidArgumentException",
-        "DeliveryStreamType 'Carrier' is not valid",
+        "DeliveryStreamType 'Carrier' is not valid; use one of DirectPut, "
+        "KinesisStreamAsSource, MSKAsSource, DatabaseAsSource.",
     ),
     (
         "batch-too-many",
