@@ -5,12 +5,21 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import boto3
 import pytest
+from botocore.config import Config
 from moto.kms.models import kms_backends
 
 from moto_firehose_sse import FirehoseSSE
 
-from .helpers import ACCOUNT, REGION, create_kinesis_sourced_stream, create_stream, settle
+from .helpers import (
+    ACCOUNT,
+    NO_RETRIES,
+    REGION,
+    create_kinesis_sourced_stream,
+    create_stream,
+    settle,
+)
 from .kms_helpers import start
 
 RECORD = {"Data": b"x"}
@@ -139,4 +148,16 @@ def test_bad_stream_name_gets_the_validation_message(firehose: Any) -> None:
         "1 validation error detected: Value 'a/b' at 'deliveryStreamName' failed to satisfy "
         "constraint: Member must have length between 1 and 64 and match the regular expression "
         "pattern [a-zA-Z0-9_.-]+"
+    )
+
+
+def test_a_missing_stream_name_gets_the_not_null_message(firehose: Any) -> None:
+    unvalidated = boto3.client(
+        "firehose", region_name=REGION, config=NO_RETRIES.merge(Config(parameter_validation=False))
+    )
+    with pytest.raises(unvalidated.exceptions.InvalidArgumentException) as caught:
+        unvalidated.stop_delivery_stream_encryption()
+    assert message(caught) == (
+        "1 validation error detected: Value null at 'deliveryStreamName' failed to satisfy "
+        "constraint: Member must not be null"
     )
