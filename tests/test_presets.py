@@ -157,3 +157,12 @@ def test_errors_under_compat_reach_the_client_as_modelled() -> None:
                 DeliveryStreamName="x", DeliveryStreamEncryptionConfigurationInput=cmk("not-an-arn")
             )
         assert error_code(caught.value) == "InvalidArgumentException"
+
+
+@pytest.mark.parametrize("preset", ["lenient", "COMPAT", 1])
+def test_each_reader_of_a_preset_refuses_an_unknown_name(preset: Any) -> None:
+    from moto_firehose_sse import presets
+
+    for read in (presets.transitions, lambda p: presets.settings(p, {})):
+        with pytest.raises(ValueError, match="preset must be one of"):
+            read(preset)
